@@ -1,0 +1,3 @@
+module github.com/loginprobe/loginprobe
+
+go 1.26
