@@ -84,3 +84,20 @@ func (k Key) AccountPortalURL() (string, error) {
 	}
 	return "", fmt.Errorf("cannot derive the Account Portal from Frontend API host %q: set pages.sign_in_url", h)
 }
+
+// IsTestIdentifier reports whether Clerk's test mode accepts code 424242 for
+// identifier: an email with a +clerk_test subaddress, or a phone number
+// +1XXX55501XX (clerk.md §1.3).
+func IsTestIdentifier(identifier string) bool {
+	id := strings.ToLower(strings.TrimSpace(identifier))
+	if at := strings.LastIndexByte(id, '@'); at > 0 {
+		return strings.Contains(id[:at], "+clerk_test")
+	}
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r == '+' {
+			return r
+		}
+		return -1
+	}, id)
+	return len(digits) == 12 && strings.HasPrefix(digits, "+1") && digits[5:10] == "55501"
+}

@@ -42,3 +42,21 @@ func TestParsePublishableKey(t *testing.T) {
 		})
 	}
 }
+
+func TestIsTestIdentifier(t *testing.T) {
+	for id, want := range map[string]bool{
+		"monitor+clerk_test@example.com":       true,
+		"loginprobe+clerk_test_42@example.com": true,
+		"Jane+Clerk_Test@Example.com":          true,
+		"monitor@example.com":                  false,
+		"clerk_test@example.com":               false,
+		"+12015550100":                         true,
+		"+1 (973) 555-0133":                    true,
+		"+12015550200":                         false,
+		"+442015550100":                        false,
+	} {
+		if got := IsTestIdentifier(id); got != want {
+			t.Errorf("IsTestIdentifier(%q) = %v, want %v", id, got, want)
+		}
+	}
+}

@@ -26,14 +26,14 @@ type Cause string
 
 // The causes loginprobe can name.
 const (
-	CauseNone         Cause = ""
-	CauseClerkOutage  Cause = "clerk_outage"   // Clerk's side: 5xx, 503 health, 429 outage, unreachable FAPI
-	CauseConfig       Cause = "app_config"     // the app's configuration: keys, redirect URLs, CSP, OAuth app
-	CauseTestData     Cause = "test_data"      // the monitor user: password rotated, missing, locked
-	CauseRateLimited  Cause = "rate_limited"   // Clerk's rate limits hit by the monitor
-	CauseApp          Cause = "app"            // the app's own pages failed (500, never rendered)
-	CauseMonitor      Cause = "monitor"        // loginprobe itself: browser crash, database, config
-	CauseUnknown      Cause = "unknown"
+	CauseNone        Cause = ""
+	CauseClerkOutage Cause = "clerk_outage" // Clerk's side: 5xx, 503 health, 429 outage, unreachable FAPI
+	CauseConfig      Cause = "app_config"   // the app's configuration: keys, redirect URLs, CSP, OAuth app
+	CauseTestData    Cause = "test_data"    // the monitor user: password rotated, missing, locked
+	CauseRateLimited Cause = "rate_limited" // Clerk's rate limits hit by the monitor
+	CauseApp         Cause = "app"          // the app's own pages failed (500, never rendered)
+	CauseMonitor     Cause = "monitor"      // loginprobe itself: browser crash, database, config
+	CauseUnknown     Cause = "unknown"
 )
 
 // Diagnosis says why a run failed, with the evidence that says so and what to do.

@@ -1,0 +1,104 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/loginprobe/loginprobe/internal/probe"
+)
+
+func newTicker() *time.Ticker { return time.NewTicker(pollEvery) }
+
+// user is what clerk-js says about the signed-in user.
+type user struct {
+	ID      string `json:"id"`
+	Email   string `json:"email"`
+	Session string `json:"session"`
+}
+
+const currentUserJS = `(() => {
+  const c = window.Clerk;
+  if (!c || !c.user) return {id: '', email: '', session: ''};
+  const e = c.user.primaryEmailAddress || (c.user.emailAddresses || [])[0];
+  return {id: c.user.id || '', email: (e && e.emailAddress) || '', session: (c.session && c.session.id) || ''};
+})()`
+
+func currentUser(ctx context.Context) (user, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[user](currentUserJS))
+}
+
+// getToken asks clerk-js for the session token; skipCache forces a refresh
+// through the Frontend API.
+func getToken(ctx context.Context, skipCache bool) (string, error) {
+	js := `(async () => { if (!window.Clerk || !window.Clerk.session) throw new Error('no session in clerk-js'); return (await window.Clerk.session.getToken(` +
+		map[bool]string{true: `{skipCache: true}`, false: ``}[skipCache] + `)) || ''; })()`
+	tok, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return "", fmt.Errorf("Clerk.session.getToken(): %w", err)
+	}
+	if strings.Count(tok, ".") != 2 {
+		return "", fmt.Errorf("Clerk.session.getToken() returned no JWT")
+	}
+	return tok, nil
+}
+
+// waitSession is the last step of every sign-in: it passes only when the
+// browser holds a live session for identifier (clerk-js has the user, and a
+// session token can be had). It returns the signed-in user's id.
+func waitSession(ctx context.Context, r *probe.Run, identifier string) (string, error) {
+	var id string
+	err := r.Step(ctx, "wait for the session", func(ctx context.Context) error {
+		u, err := waitUser(ctx, r, func(u user) bool { return strings.EqualFold(u.Email, identifier) }, "the signed-in user "+identifier)
+		if err != nil {
+			return err
+		}
+		id = u.ID
+		tok, err := getToken(ctx, false)
+		if err != nil {
+			return err
+		}
+		r.Runner().AddSecret(tok)
+		return nil
+	})
+	return id, err
+}
+
+// waitUser polls clerk-js until ok(user) holds, failing early on a Clerk
+// error on the page. Evaluation errors during the redirect after sign-in are
+// expected and retried until the deadline.
+func waitUser(ctx context.Context, r *probe.Run, ok func(user) bool, what string) (user, error) {
+	tick := newTicker()
+	defer tick.Stop()
+	var last user
+	var l look
+	var lerr error
+	for {
+		if u, err := currentUser(ctx); err == nil {
+			last = u
+			if ok(u) {
+				return u, nil
+			}
+		}
+		if l, lerr = glance(ctx, nil); lerr == nil {
+			switch {
+			case l.Alert != "":
+				return last, fmt.Errorf("waiting for %s: .cl-alert says %q%s", what, l.Alert, lastFAPIError(r))
+			case l.Field != "":
+				return last, fmt.Errorf("waiting for %s: the form says %q%s", what, l.Field, lastFAPIError(r))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			err := notSeen(r, what, []string{"window.Clerk.user"}, l, lerr, ctx.Err())
+			if last.Email != "" {
+				err = fmt.Errorf("%w; Clerk.user is %s instead", err, last.Email)
+			}
+			return last, err
+		case <-tick.C:
+		}
+	}
+}

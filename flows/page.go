@@ -1,0 +1,175 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/loginprobe/loginprobe/internal/clerk"
+	"github.com/loginprobe/loginprobe/internal/probe"
+	"github.com/loginprobe/loginprobe/internal/result"
+)
+
+// pollEvery is how often a wait looks at the page. It is a poll interval
+// under a deadline, not a sleep that hopes the page is ready.
+const pollEvery = 100 * time.Millisecond
+
+// look is what one glance at the page finds.
+type look struct {
+	Found   string `json:"found"` // the first of the awaited selectors that is visible
+	Alert   string `json:"alert"` // the text of Clerk's card-level alert
+	Field   string `json:"field"` // visible field error texts
+	URL     string `json:"url"`
+	Title   string `json:"title"`
+	Status  string `json:"status"`  // window.Clerk.status
+	NoClerk bool   `json:"noClerk"` // window.Clerk is undefined
+	LoadErr string `json:"loadErr"` // the app page's record of a Clerk.load() rejection
+}
+
+// lookJS returns a script that reports a look for the given selectors.
+func lookJS(sels []string) string {
+	q := make([]string, len(sels))
+	for i, s := range sels {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return `(() => {
+  const vis = (s) => { try { return [...document.querySelectorAll(s)].some(e => e.getClientRects().length > 0); } catch (e) { return false; } };
+  const texts = (s) => [...document.querySelectorAll(s)].filter(e => e.getClientRects().length > 0)
+      .map(e => (e.innerText || e.textContent || '').trim()).filter(Boolean);
+  const sels = [` + strings.Join(q, ",") + `];
+  return {
+    found: sels.find(vis) || '',
+    alert: texts(` + fmt.Sprintf("%q", clerk.SelAlert) + `).join('; '),
+    field: [...new Set(texts(` + fmt.Sprintf("%q", clerk.SelFieldError) + `))].join('; '),
+    url: location.href, title: document.title,
+    status: (window.Clerk && window.Clerk.status) || '',
+    noClerk: typeof window.Clerk === 'undefined',
+    loadErr: String(window.__loadError || ''),
+  };
+})()`
+}
+
+// glance looks at the page once; errors while the page navigates are normal.
+func glance(ctx context.Context, sels []string) (look, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[look](lookJS(sels)))
+}
+
+// waitFor waits until one of sels is visible and returns it. It fails at once
+// when Clerk shows an error (an alert or a field error), and on the deadline
+// it says what it waited for and what the page showed instead.
+func waitFor(ctx context.Context, r *probe.Run, what string, sels ...string) (string, error) {
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	var last look
+	var lastErr error
+	for {
+		l, err := glance(ctx, sels)
+		if err == nil {
+			last, lastErr = l, nil
+			switch {
+			case l.Found != "":
+				return l.Found, nil
+			case l.Alert != "":
+				return "", fmt.Errorf("waiting for %s: .cl-alert says %q%s", what, l.Alert, lastFAPIError(r))
+			case l.Field != "":
+				return "", fmt.Errorf("waiting for %s: the form says %q%s", what, l.Field, lastFAPIError(r))
+			}
+		} else {
+			lastErr = err
+		}
+		select {
+		case <-ctx.Done():
+			return "", notSeen(r, what, sels, last, lastErr, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// notSeen builds the failure message of a wait that ran out of time.
+func notSeen(r *probe.Run, what string, sels []string, l look, evalErr, ctxErr error) error {
+	if evalErr != nil && probe.IsMonitorError(evalErr) {
+		return probe.AsMonitor(fmt.Errorf("waiting for %s: %w", what, evalErr))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "waiting for %s: %s not visible", what, strings.Join(sels, " or "))
+	if errors.Is(ctxErr, context.DeadlineExceeded) {
+		fmt.Fprintf(&b, " after %s", r.Settings().StepTimeout)
+	}
+	if l.URL != "" {
+		fmt.Fprintf(&b, " (page: %s, title %q", l.URL, l.Title)
+		switch {
+		case l.NoClerk:
+			b.WriteString(", window.Clerk undefined")
+		case l.Status != "":
+			fmt.Fprintf(&b, ", Clerk.status %s", l.Status)
+		}
+		if l.LoadErr != "" {
+			fmt.Fprintf(&b, ", Clerk.load failed: %s", l.LoadErr)
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(lastFAPIError(r))
+	return fmt.Errorf("%s: %w", b.String(), ctxErr)
+}
+
+// lastFAPIError quotes the last failed request to Clerk, the decisive
+// evidence of most failures: " (FAPI POST /v1/client/sign_ins → 500 internal_clerk_error)".
+func lastFAPIError(r *probe.Run) string {
+	if r.Tab == nil {
+		return ""
+	}
+	evs := r.Tab.Events()
+	for i := len(evs) - 1; i >= 0; i-- {
+		e := evs[i]
+		if !strings.HasPrefix(e.URL, r.Config.Clerk.FrontendAPIURL) && !strings.HasPrefix(e.URL, r.Config.Clerk.BackendAPIURL) {
+			continue
+		}
+		path := strings.TrimPrefix(strings.TrimPrefix(e.URL, r.Config.Clerk.FrontendAPIURL), r.Config.Clerk.BackendAPIURL)
+		if j := strings.IndexByte(path, '?'); j >= 0 {
+			path = path[:j]
+		}
+		switch {
+		case e.Kind == result.EventRequestFailed:
+			return fmt.Sprintf(" (FAPI %s %s → %s)", e.Method, path, e.Text)
+		case e.Kind == result.EventRequest && e.Status >= 400:
+			s := fmt.Sprintf(" (FAPI %s %s → %d", e.Method, path, e.Status)
+			if e.ClerkCode != "" {
+				s += " " + e.ClerkCode
+			}
+			return s + ")"
+		}
+	}
+	return ""
+}
+
+// open navigates to url and fails when the page itself answers an error.
+func open(ctx context.Context, url string) error {
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(url))
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", url, err)
+	}
+	if resp != nil && resp.Status >= 400 {
+		return fmt.Errorf("opening %s: the page answered %d %s", url, resp.Status, resp.StatusText)
+	}
+	return nil
+}
+
+// typeInto types text into the field sel, with real key events.
+func typeInto(ctx context.Context, sel, text string) error {
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), text)); err != nil {
+		return fmt.Errorf("typing into %s: %w", sel, err)
+	}
+	return nil
+}
+
+// click clicks the first visible element matching sel.
+func click(ctx context.Context, sel string) error {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
+		return fmt.Errorf("clicking %s: %w", sel, err)
+	}
+	return nil
+}

@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/loginprobe/loginprobe/flows"
+)
+
+func runCheck(ctx context.Context, env Env, args []string) int {
+	var path string
+	fs := newFlagSet(env, "check", "[--config FILE]")
+	fs.StringVar(&path, "config", "", "config file (default: none; settings from the environment)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, err := loadConfig(env, path)
+	if err != nil {
+		return fail(env, "check", err)
+	}
+	fmt.Fprint(env.Stdout, cfg.Summary())
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(env.Stdout, "warning: %s\n", w)
+	}
+	return ExitOK
+}
+
+func runFlows(ctx context.Context, env Env, args []string) int {
+	var path string
+	fs := newFlagSet(env, "flows", "[--config FILE]")
+	fs.StringVar(&path, "config", "", "config file (default: none; settings from the environment)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, cfgErr := loadConfig(env, path)
+	for _, f := range flows.All() {
+		status := "can run"
+		switch {
+		case cfgErr != nil:
+			status = "unknown: the config is invalid"
+		case !cfg.Flows[f.Name()].Enabled:
+			status = "disabled in the config"
+		case cfg.FlowProblem(f.Name()) != "":
+			status = "cannot run: " + cfg.FlowProblem(f.Name())
+		}
+		browser := ""
+		if f.NeedsBrowser() {
+			browser = " [browser]"
+		}
+		fmt.Fprintf(env.Stdout, "%-15s %s%s\n%15s %s\n", f.Name(), f.Description(), browser, "", status)
+	}
+	if cfgErr != nil {
+		return fail(env, "flows", cfgErr)
+	}
+	return ExitOK
+}

@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/loginprobe/loginprobe/internal/result"
+)
+
+type runOptions struct {
+	config string
+	flows  multi
+	db     string
+	json   bool
+}
+
+func runRun(ctx context.Context, env Env, args []string) int {
+	var o runOptions
+	fs := newFlagSet(env, "run", "[--config FILE] [--flow NAME]... [--db FILE] [--json]")
+	fs.StringVar(&o.config, "config", "", "config file (default: none; settings from CLERK_* and LOGINPROBE_* environment variables)")
+	fs.Var(&o.flows, "flow", "flow to run (repeatable; default: every enabled flow the config can run)")
+	fs.StringVar(&o.db, "db", "", "SQLite database file (overrides the config's database)")
+	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	return o.run(ctx, env)
+}
+
+func (o *runOptions) run(ctx context.Context, env Env) int {
+	cfg, err := loadConfig(env, o.config)
+	if err != nil {
+		return fail(env, "run", err)
+	}
+	if o.db != "" {
+		cfg.Database = o.db
+	}
+	sel, skipped, err := selectFlows(cfg, o.flows)
+	if err != nil {
+		return fail(env, "run", err)
+	}
+	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	eng, err := openEngine(ctx, env, cfg, sel, log)
+	if err != nil {
+		return fail(env, "run", err)
+	}
+	defer eng.Close()
+	if isTerminal(env.Stderr) && !o.json {
+		eng.runner.Progress = env.Stderr
+	}
+	var runs []*result.Run
+	for _, f := range sel {
+		if ctx.Err() != nil {
+			break
+		}
+		runs = append(runs, eng.runner.Run(ctx, f))
+	}
+	if o.json {
+		printJSON(env.Stdout, runs, skipped, cfg.Database)
+	} else {
+		printSummary(env.Stdout, runs, skipped, cfg.Database)
+	}
+	return exitCode(runs, ctx.Err() != nil)
+}
+
+func exitCode(runs []*result.Run, cancelled bool) int {
+	code := ExitOK
+	for _, r := range runs {
+		switch r.Outcome {
+		case result.Error, result.Interrupted:
+			return ExitError
+		case result.Fail:
+			code = ExitFail
+		}
+	}
+	if cancelled {
+		return ExitError
+	}
+	return code
+}
+
+func printSummary(w io.Writer, runs []*result.Run, skipped []string, db string) {
+	for _, r := range runs {
+		fmt.Fprintf(w, "%-5s %-15s %6s  run %d\n", strings.ToUpper(string(r.Outcome)), r.Flow, r.Duration.Round(100*time.Millisecond), r.ID)
+		if r.Outcome == result.Pass {
+			continue
+		}
+		fmt.Fprintf(w, "      %s\n", r.Message)
+		if d := r.Diagnosis; d.Cause != "" {
+			fmt.Fprintf(w, "      cause: %s: %s\n", d.Cause, d.Summary)
+			if d.Next != "" {
+				fmt.Fprintf(w, "      next:  %s\n", d.Next)
+			}
+		}
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(w, "SKIP  %s\n", s)
+	}
+	fmt.Fprintf(w, "database: %s (loginprobe results --db %s; loginprobe show RUN_ID)\n", db, db)
+}
+
+func printJSON(w io.Writer, runs []*result.Run, skipped []string, db string) {
+	out := struct {
+		Runs     []*result.Run `json:"runs"`
+		Skipped  []string      `json:"skipped,omitempty"`
+		Database string        `json:"database"`
+	}{runs, skipped, db}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(out)
+}

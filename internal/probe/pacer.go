@@ -1,0 +1,131 @@
+package probe
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Clerk's Frontend API limits per client IP (clerk.md §1.4): 5 sign-in or
+// sign-up creates and 3 attempts per 10 s. The pacer keeps one below each, so
+// a probe sharing its IP with a person testing by hand still fits.
+const (
+	pacerWindow    = 10 * time.Second
+	createsPerWin  = 4
+	attemptsPerWin = 3
+)
+
+// Pacer spaces the Frontend API calls that Clerk rate-limits, across every
+// flow of the process, and holds them after a 429 until Retry-After passes.
+// The browser calls Pace before each Frontend API request and Observe after
+// each response.
+type Pacer struct {
+	mu     sync.Mutex
+	now    func() time.Time
+	sent   map[string][]time.Time // bucket → send times inside the window
+	until  map[string]time.Time   // bucket → blocked until (Retry-After)
+	limits map[string]int
+}
+
+// NewPacer returns a Pacer with Clerk's limits.
+func NewPacer() *Pacer {
+	return &Pacer{
+		now:    time.Now,
+		sent:   map[string][]time.Time{},
+		until:  map[string]time.Time{},
+		limits: map[string]int{"create": createsPerWin, "attempt": attemptsPerWin},
+	}
+}
+
+// bucket names the limit a Frontend API request counts against, or "".
+func bucket(method, rawURL string) string {
+	if method != "POST" {
+		return ""
+	}
+	path := rawURL
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		if strings.Contains(path[i:], "_method=") {
+			return "" // a tunnelled PATCH or DELETE
+		}
+		path = path[:i]
+	}
+	switch {
+	case strings.HasSuffix(path, "/v1/client/sign_ins"), strings.HasSuffix(path, "/v1/client/sign_ups"):
+		return "create"
+	case strings.HasSuffix(path, "/attempt_first_factor"), strings.HasSuffix(path, "/attempt_second_factor"),
+		strings.HasSuffix(path, "/attempt_verification"):
+		return "attempt"
+	}
+	return ""
+}
+
+// Pace blocks until the request may be sent without breaking a limit, or ctx
+// ends. It reserves the slot before it returns.
+func (p *Pacer) Pace(ctx context.Context, method, url string) error {
+	b := bucket(method, url)
+	if b == "" {
+		return nil
+	}
+	for {
+		wait := p.reserve(b)
+		if wait <= 0 {
+			return nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// reserve takes a slot in bucket b and returns 0, or returns how long to wait.
+func (p *Pacer) reserve(b string) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if u := p.until[b]; now.Before(u) {
+		return u.Sub(now)
+	}
+	kept := p.sent[b][:0]
+	for _, t := range p.sent[b] {
+		if now.Sub(t) < pacerWindow {
+			kept = append(kept, t)
+		}
+	}
+	p.sent[b] = kept
+	if len(kept) >= p.limits[b] {
+		return pacerWindow - now.Sub(kept[0]) + 10*time.Millisecond
+	}
+	p.sent[b] = append(kept, now)
+	return 0
+}
+
+// Observe holds a bucket after a 429 answer until its Retry-After passes.
+func (p *Pacer) Observe(method, url string, status int, headers map[string]string) {
+	if status != 429 {
+		return
+	}
+	b := bucket(method, url)
+	if b == "" {
+		return
+	}
+	secs := 0
+	for k, v := range headers {
+		if strings.EqualFold(k, "Retry-After") {
+			secs, _ = strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	if secs <= 0 || secs > 120 {
+		secs = 10
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if u := p.now().Add(time.Duration(secs) * time.Second); u.After(p.until[b]) {
+		p.until[b] = u
+	}
+}
