@@ -9,7 +9,14 @@ import "github.com/loginprobe/loginprobe/internal/probe"
 // preflight first, so a run's report starts with whether Clerk answers at all.
 func All() []probe.Flow {
 	return []probe.Flow{
+		ClerkHealth{},
 		SignIn{},
+		SignUp{},
+		OAuth{Provider: "github"},
+		OAuth{Provider: "google"},
+		PasswordReset{},
+		Session{},
+		UserAPI{},
 	}
 }
 

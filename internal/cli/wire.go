@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/loginprobe/loginprobe/flows"
 	"github.com/loginprobe/loginprobe/internal/browser"
-	"github.com/loginprobe/loginprobe/internal/clerk"
 	"github.com/loginprobe/loginprobe/internal/config"
 	"github.com/loginprobe/loginprobe/internal/probe"
 	"github.com/loginprobe/loginprobe/internal/store"
@@ -99,12 +96,6 @@ func openEngine(ctx context.Context, env Env, cfg *config.Config, sel []probe.Fl
 			break
 		}
 	}
-	e.runner = &probe.Runner{Config: cfg, Browser: e.browser, Store: st, Log: log, Pacer: probe.NewPacer()}
-	if !cfg.Clerk.SecretKey.IsZero() {
-		e.runner.Tokens = &clerk.TestingTokens{Backend: &clerk.Backend{
-			BaseURL: strings.TrimSuffix(cfg.Clerk.BackendAPIURL, "/"), SecretKey: cfg.Clerk.SecretKey,
-			HTTP: &http.Client{Timeout: 30 * time.Second}, UserAgent: "loginprobe",
-		}}
-	}
+	e.runner = probe.NewRunner(cfg, e.browser, st, log)
 	return e, nil
 }

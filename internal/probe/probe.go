@@ -37,6 +37,7 @@ type Run struct {
 	Frontend *clerk.Frontend // the instance's Frontend API, without a browser
 
 	runner   *Runner
+	base     context.Context // the tab's context, or the caller's: cleanups run in it
 	flow     config.Flow
 	rec      *result.Run
 	cleanups []cleanup

@@ -40,6 +40,20 @@ type Runner struct {
 	progMu   sync.Mutex
 }
 
+// NewRunner returns a runner for cfg: testing tokens when a secret key is
+// configured, and a pacer for Clerk's rate limits. b and st may be nil.
+func NewRunner(cfg *config.Config, b *browser.Browser, st *store.Store, log *slog.Logger) *Runner {
+	rn := &Runner{Config: cfg, Browser: b, Store: st, Log: log, Pacer: NewPacer()}
+	if !cfg.Clerk.SecretKey.IsZero() {
+		rn.Tokens = &clerk.TestingTokens{Backend: &clerk.Backend{
+			BaseURL: strings.TrimSuffix(cfg.Clerk.BackendAPIURL, "/"), SecretKey: cfg.Clerk.SecretKey,
+			HTTP: &http.Client{Timeout: 30 * time.Second}, UserAgent: "loginprobe",
+		}}
+	}
+	rn.init()
+	return rn
+}
+
 func (rn *Runner) init() {
 	rn.once.Do(func() {
 		rn.redactor = rn.Config.Redactor()
@@ -123,21 +137,28 @@ func (rn *Runner) execute(ctx context.Context, f Flow, r *Run, fc config.Flow) (
 	if problem := rn.Config.FlowProblem(f.Name()); problem != "" {
 		return Monitorf("cannot run %s: %s", f.Name(), problem)
 	}
-	fctx, cancel := context.WithTimeout(ctx, fc.Timeout)
-	defer cancel()
+	// A browser flow's steps run in the tab's context (chromedp needs it);
+	// the flow's deadline and the caller's cancellation apply on top.
+	base := ctx
 	if f.NeedsBrowser() {
-		tab, terr := rn.newTab(fctx)
+		tab, terr := rn.newTab(ctx)
 		if terr != nil {
 			return AsMonitor(fmt.Errorf("starting the browser: %w", terr))
 		}
 		r.Tab = tab
 		defer tab.Close()
+		base = tab.Context()
 	}
+	r.base = base
+	fctx, cancel := context.WithTimeout(base, fc.Timeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
 	defer func() {
 		if p := recover(); p != nil {
 			err = Monitorf("loginprobe bug: panic in flow %s: %v", f.Name(), p)
 		}
-		r.runCleanups(ctx)
+		r.runCleanups()
 	}()
 	err = f.Run(fctx, r)
 	if err == nil && ctx.Err() == nil {
@@ -146,11 +167,14 @@ func (rn *Runner) execute(ctx context.Context, f Flow, r *Run, fc config.Flow) (
 	return err
 }
 
-func (r *Run) runCleanups(ctx context.Context) {
+// runCleanups runs the always-run steps in the tab's context (or the
+// caller's), detached from the flow's deadline and cancellation.
+func (r *Run) runCleanups() {
+	ctx := context.WithoutCancel(r.base)
 	for i := len(r.cleanups) - 1; i >= 0; i-- {
 		c := r.cleanups[i]
 		start := time.Now()
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		cctx, cancel := context.WithTimeout(ctx, cleanupTimeout)
 		err := c.fn(cctx)
 		cancel()
 		step := result.Step{Name: c.name, StartedAt: start, Duration: time.Since(start), Outcome: result.Pass, Always: true}

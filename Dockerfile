@@ -1,0 +1,31 @@
+# loginprobe: a synthetic login monitor for apps built on Clerk.
+#
+#   docker build -t loginprobe .
+#   docker run --rm -v loginprobe-data:/data \
+#     -e CLERK_PUBLISHABLE_KEY -e CLERK_SECRET_KEY \
+#     -e LOGINPROBE_IDENTIFIER -e LOGINPROBE_PASSWORD loginprobe run
+#
+# Built with cgo (mattn/go-sqlite3) on the same Debian release it runs on, so
+# the binary and the runtime's glibc match.
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/loginprobe ./cmd/loginprobe
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-liberation fonts-noto-color-emoji ca-certificates tini \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --create-home --uid 10001 loginprobe \
+ && mkdir /data && chown loginprobe /data
+COPY --from=build /out/loginprobe /usr/local/bin/loginprobe
+USER loginprobe
+WORKDIR /data
+VOLUME /data
+ENV LOGINPROBE_DB=/data/loginprobe.db \
+    LOGINPROBE_CHROME=/usr/bin/chromium
+ENTRYPOINT ["/usr/bin/tini", "--", "loginprobe"]
+CMD ["run"]

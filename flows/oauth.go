@@ -1,0 +1,249 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/loginprobe/loginprobe/internal/clerk"
+	"github.com/loginprobe/loginprobe/internal/config"
+	"github.com/loginprobe/loginprobe/internal/probe"
+	"github.com/loginprobe/loginprobe/internal/result"
+)
+
+// OAuth is the `oauth-github` and `oauth-google` flows: "Continue with
+// <provider>" on the sign-in page. In initiate mode it passes when the
+// browser reaches the provider's authorize page with a client_id, a state and
+// a redirect_uri on the instance's /v1/oauth_callback; in full mode it also
+// signs in at the provider and passes only with a live Clerk session.
+type OAuth struct {
+	Provider string // "github" or "google"
+}
+
+// Name implements probe.Flow.
+func (o OAuth) Name() string { return "oauth-" + o.Provider }
+
+// Description implements probe.Flow.
+func (o OAuth) Description() string {
+	return fmt.Sprintf("\"Continue with %s\": reach %s's authorize page with Clerk's callback (mode full: sign in there and get a live session)",
+		providerTitle(o.Provider), providerTitle(o.Provider))
+}
+
+// NeedsBrowser implements probe.Flow.
+func (OAuth) NeedsBrowser() bool { return true }
+
+func providerTitle(p string) string {
+	return map[string]string{"github": "GitHub", "google": "Google"}[p]
+}
+
+func (o OAuth) settings(cfg *config.Config) config.OAuthProvider {
+	if o.Provider == "google" {
+		return cfg.OAuth.Google
+	}
+	return cfg.OAuth.GitHub
+}
+
+// Run implements probe.Flow.
+func (o OAuth) Run(ctx context.Context, r *probe.Run) error {
+	p := o.settings(r.Config)
+	if err := openSignIn(ctx, r); err != nil {
+		return err
+	}
+	button := clerk.SelSocialButton(o.Provider)
+	if err := r.Step(ctx, "click Continue with "+providerTitle(o.Provider), func(ctx context.Context) error {
+		if _, err := waitFor(ctx, r, "the "+providerTitle(o.Provider)+" button", button); err != nil {
+			return err
+		}
+		return click(ctx, button)
+	}); err != nil {
+		return err
+	}
+	if err := r.Step(ctx, "reach "+providerTitle(o.Provider)+"'s authorize page", func(ctx context.Context) error {
+		return o.checkAuthorize(ctx, r, p)
+	}); err != nil {
+		return err
+	}
+	if p.Mode != "full" {
+		return nil
+	}
+	if err := r.Step(ctx, "sign in at "+providerTitle(o.Provider), func(ctx context.Context) error {
+		return providerLogin(ctx, r, p)
+	}); err != nil {
+		return err
+	}
+	return r.Step(ctx, "wait for the session", func(ctx context.Context) error {
+		u, err := waitUser(ctx, r, func(u user) bool { return u.ID != "" }, "a signed-in user back in the app")
+		if err != nil {
+			return err
+		}
+		r.Note("signed in through %s as %s (%s)", providerTitle(o.Provider), u.Email, u.ID)
+		_, err = getToken(ctx, false)
+		return err
+	})
+}
+
+// checkAuthorize waits for the provider's authorize page and checks the
+// parameters Clerk sent, and that the provider did not refuse them.
+func (o OAuth) checkAuthorize(ctx context.Context, r *probe.Run, p config.OAuthProvider) error {
+	tick := newTicker()
+	defer tick.Stop()
+	var l look
+	var err error
+	for {
+		l, err = glance(ctx, nil)
+		if err == nil {
+			if strings.HasPrefix(l.URL, p.AuthorizeURL) {
+				break
+			}
+			switch {
+			case l.Alert != "":
+				return fmt.Errorf("waiting for the redirect to %s: .cl-alert says %q%s", providerTitle(o.Provider), l.Alert, lastFAPIError(r))
+			case l.Field != "":
+				return fmt.Errorf("waiting for the redirect to %s: the form says %q%s", providerTitle(o.Provider), l.Field, lastFAPIError(r))
+			}
+		}
+		if failed := providerFailure(r, p.AuthorizeURL); failed != "" {
+			return fmt.Errorf("%s's authorize page %s", providerTitle(o.Provider), failed)
+		}
+		select {
+		case <-ctx.Done():
+			return notSeen(r, "the redirect to "+p.AuthorizeURL, []string{"location " + p.AuthorizeURL + "…"}, l, err, ctx.Err())
+		case <-tick.C:
+		}
+	}
+	if failed := providerFailure(r, p.AuthorizeURL); failed != "" {
+		return fmt.Errorf("%s's authorize page %s", providerTitle(o.Provider), failed)
+	}
+	if err := checkAuthorizeParams(l.URL, r.Config.Clerk.FrontendAPIURL); err != nil {
+		return err
+	}
+	r.Tab.Note("reached authorize page " + l.URL)
+	return checkProviderPage(ctx, r, o.Provider)
+}
+
+// checkAuthorizeParams checks the authorize URL carries what the provider
+// needs to send the person back to Clerk.
+func checkAuthorizeParams(raw, fapi string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("authorize URL %q: %w", raw, err)
+	}
+	q := u.Query()
+	var missing []string
+	for _, k := range []string{"client_id", "redirect_uri", "state"} {
+		if q.Get(k) == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("the authorize URL lacks %s", strings.Join(missing, ", "))
+	}
+	want := strings.TrimSuffix(fapi, "/") + "/v1/oauth_callback"
+	if got := q.Get("redirect_uri"); got != want {
+		return fmt.Errorf("the authorize URL's redirect_uri is %s, want %s (the instance's Frontend API callback)", got, want)
+	}
+	return nil
+}
+
+// providerFailure reports a failed load of the provider's page, from the
+// requests the tab recorded: "answered 503" or "could not load: net::…".
+func providerFailure(r *probe.Run, prefix string) string {
+	for _, e := range r.Tab.Events() {
+		if !strings.HasPrefix(e.URL, prefix) {
+			continue
+		}
+		switch {
+		case e.Kind == result.EventRequestFailed:
+			return "could not load: " + e.Text
+		case e.Kind == result.EventRequest && e.Status >= 500:
+			return fmt.Sprintf("answered %d", e.Status)
+		}
+	}
+	return ""
+}
+
+// checkProviderPage fails when the provider shows an error instead of its
+// login or consent page (e.g. redirect_uri_mismatch).
+func checkProviderPage(ctx context.Context, r *probe.Run, provider string) error {
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ''`))
+	if err != nil {
+		return fmt.Errorf("reading the %s page: %w", providerTitle(provider), err)
+	}
+	low := strings.ToLower(text)
+	if strings.Contains(low, "redirect_uri") && (strings.Contains(low, "mismatch") || strings.Contains(low, "must match")) {
+		return fmt.Errorf("%s refuses Clerk's callback URL (redirect_uri_mismatch): %q", providerTitle(provider), oneLine(text, 200))
+	}
+	if u, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`)); strings.Contains(u, "error=") {
+		return fmt.Errorf("%s answered with an error: %s", providerTitle(provider), u)
+	}
+	return nil
+}
+
+// providerLogin fills the provider's login form and approves the app.
+func providerLogin(ctx context.Context, r *probe.Run, p config.OAuthProvider) error {
+	s := p.Selectors
+	if _, err := waitFor(ctx, r, "the provider's login field "+s.Username, s.Username); err != nil {
+		return err
+	}
+	if err := typeInto(ctx, s.Username, p.Username); err != nil {
+		return err
+	}
+	// One page holds both fields (GitHub), or the password comes on a second page (Google).
+	if l, err := glance(ctx, []string{s.Password}); err != nil || l.Found == "" {
+		if err := clickIfVisible(ctx, s.Submit); err != nil {
+			return err
+		}
+		if _, err := waitFor(ctx, r, "the provider's password field "+s.Password, s.Password); err != nil {
+			return err
+		}
+	}
+	if err := typeInto(ctx, s.Password, p.Password.Reveal()); err != nil {
+		return err
+	}
+	if err := clickIfVisible(ctx, s.Submit); err != nil {
+		return err
+	}
+	if s.Approve == "" {
+		return nil
+	}
+	// The consent page appears only for a first authorization; the session may come first.
+	tick := newTicker()
+	defer tick.Stop()
+	for {
+		if u, _ := currentUser(ctx); u.ID != "" {
+			return nil
+		}
+		if l, err := glance(ctx, []string{s.Approve}); err == nil && l.Found != "" {
+			return click(ctx, s.Approve)
+		}
+		select {
+		case <-ctx.Done():
+			return errors.New("after the provider's login: neither the consent button " + s.Approve + " nor a Clerk session appeared")
+		case <-tick.C:
+		}
+	}
+}
+
+// clickIfVisible clicks the first visible match of sel; the password page of
+// a two-page login may not have a separate submit.
+func clickIfVisible(ctx context.Context, sel string) error {
+	for _, one := range strings.Split(sel, ",") {
+		one = strings.TrimSpace(one)
+		if l, err := glance(ctx, []string{one}); err == nil && l.Found != "" {
+			return click(ctx, one)
+		}
+	}
+	return nil
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		return s[:n-1] + "…"
+	}
+	return s
+}
