@@ -28,6 +28,7 @@ type look struct {
 	Status  string `json:"status"`  // window.Clerk.status
 	NoClerk bool   `json:"noClerk"` // window.Clerk is undefined
 	LoadErr string `json:"loadErr"` // the app page's record of a Clerk.load() rejection
+	Card    string `json:"card"`    // the Clerk card shown, e.g. "signIn-password"
 }
 
 // lookJS returns a script that reports a look for the given selectors.
@@ -39,7 +40,7 @@ func lookJS(sels []string) string {
 	return `(() => {
   const vis = (s) => { try { return [...document.querySelectorAll(s)].some(e => e.getClientRects().length > 0); } catch (e) { return false; } };
   const texts = (s) => [...document.querySelectorAll(s)].filter(e => e.getClientRects().length > 0)
-      .map(e => (e.innerText || e.textContent || '').trim()).filter(Boolean);
+      .map(e => (e.innerText || '').trim()).filter(Boolean); // innerText: only what is rendered
   const sels = [` + strings.Join(q, ",") + `];
   return {
     found: sels.find(vis) || '',
@@ -49,6 +50,8 @@ func lookJS(sels []string) string {
     status: (window.Clerk && window.Clerk.status) || '',
     noClerk: typeof window.Clerk === 'undefined',
     loadErr: String(window.__loadError || ''),
+    card: [...document.querySelectorAll('[class*="cl-signIn-"], [class*="cl-signUp-"]')].flatMap(e => [...e.classList])
+      .filter(c => /^cl-sign(In|Up)-(?!root)/.test(c)).map(c => c.slice(3)).filter((c, i, a) => a.indexOf(c) === i).join(' '),
   };
 })()`
 }
@@ -101,6 +104,9 @@ func notSeen(r *probe.Run, what string, sels []string, l look, evalErr, ctxErr e
 	}
 	if l.URL != "" {
 		fmt.Fprintf(&b, " (page: %s, title %q", l.URL, l.Title)
+		if l.Card != "" {
+			fmt.Fprintf(&b, ", Clerk card %s", l.Card)
+		}
 		switch {
 		case l.NoClerk:
 			b.WriteString(", window.Clerk undefined")
@@ -172,4 +178,22 @@ func click(ctx context.Context, sel string) error {
 		return fmt.Errorf("clicking %s: %w", sel, err)
 	}
 	return nil
+}
+
+// waitNoFieldError waits until the form shows no field error: the hints that
+// live validation shows while typing.
+func waitNoFieldError(ctx context.Context, what string) error {
+	tick := newTicker()
+	defer tick.Stop()
+	for {
+		l, err := glance(ctx, nil)
+		if err == nil && l.Field == "" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s: the form says %q", what, l.Field)
+		case <-tick.C:
+		}
+	}
 }

@@ -77,7 +77,12 @@ func (PasswordReset) Run(ctx context.Context, r *probe.Run) error {
 				return err
 			}
 		}
-		return click(ctx, ".cl-signIn-resetPassword "+clerk.SelPrimaryButton)
+		// The form validates as one types ("Passwords don't match." until the
+		// last character): submit once no error is shown.
+		if err := waitNoFieldError(ctx, "the new password to be accepted"); err != nil {
+			return err
+		}
+		return click(ctx, clerk.SelResetSubmit)
 	}); err != nil {
 		return err
 	}

@@ -18,11 +18,15 @@ const (
 	// SelForgotPassword is the "Forgot password?" link on the password card.
 	SelForgotPassword = `.cl-signIn-password .cl-formFieldAction__password`
 	// SelResetPasswordMethod is the "Reset your password" button on the
-	// forgot-password card.
-	SelResetPasswordMethod = `.cl-signIn-forgotPasswordMethods .cl-alternativeMethodsBlockButton__resetPassword, .cl-alternativeMethods .cl-alternativeMethodsBlockButton__resetPassword, button.cl-formButtonReset, .cl-alternativeMethodsBlockButton__resetPassword`
-	// SelNewPassword and SelConfirmPassword are the reset-password card's fields.
-	SelNewPassword     = `.cl-signIn-resetPassword input[name=password]`
-	SelConfirmPassword = `.cl-signIn-resetPassword input[name=confirmPassword]`
+	// "Forgot Password?" card: the first of its alternative-method buttons.
+	SelResetPasswordMethod = `.cl-alternativeMethodsBlockButton:has([data-localization-key$="blockButton__resetPassword"]), .cl-signIn-forgotPasswordMethods .cl-alternativeMethodsBlockButton`
+	// SelNewPassword and SelConfirmPassword are the "Set new password" card's
+	// fields; the card has no part class of its own in @clerk/ui 1.36, so
+	// the form is found by its confirmPassword field.
+	SelNewPassword     = `form:has(input[name=confirmPassword]) input[name=password]`
+	SelConfirmPassword = `input[name=confirmPassword]`
+	// SelResetSubmit is the "Reset Password" button of that card.
+	SelResetSubmit = `form:has(input[name=confirmPassword]) .cl-formButtonPrimary`
 
 	// SelOTPInput is the one real input of the verification-code field
 	// (input-otp); typing six digits submits it.
