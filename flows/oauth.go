@@ -115,6 +115,12 @@ func (o OAuth) checkAuthorize(ctx context.Context, r *probe.Run, p config.OAuthP
 		case <-tick.C:
 		}
 	}
+	if err := waitLoaded(ctx); err != nil {
+		return fmt.Errorf("loading %s's authorize page: %w", providerTitle(o.Provider), err)
+	}
+	if err := checkProviderPage(ctx, o.Provider); err != nil {
+		return err
+	}
 	if failed := providerFailure(r, p.AuthorizeURL); failed != "" {
 		return fmt.Errorf("%s's authorize page %s", providerTitle(o.Provider), failed)
 	}
@@ -122,7 +128,7 @@ func (o OAuth) checkAuthorize(ctx context.Context, r *probe.Run, p config.OAuthP
 		return err
 	}
 	r.Tab.Note("reached authorize page " + l.URL)
-	return checkProviderPage(ctx, r, o.Provider)
+	return nil
 }
 
 // checkAuthorizeParams checks the authorize URL carries what the provider
@@ -159,7 +165,7 @@ func providerFailure(r *probe.Run, prefix string) string {
 		switch {
 		case e.Kind == result.EventRequestFailed:
 			return "could not load: " + e.Text
-		case e.Kind == result.EventRequest && e.Status >= 500:
+		case e.Kind == result.EventRequest && e.Status >= 400:
 			return fmt.Sprintf("answered %d", e.Status)
 		}
 	}
@@ -168,7 +174,7 @@ func providerFailure(r *probe.Run, prefix string) string {
 
 // checkProviderPage fails when the provider shows an error instead of its
 // login or consent page (e.g. redirect_uri_mismatch).
-func checkProviderPage(ctx context.Context, r *probe.Run, provider string) error {
+func checkProviderPage(ctx context.Context, provider string) error {
 	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ''`))
 	if err != nil {
 		return fmt.Errorf("reading the %s page: %w", providerTitle(provider), err)
@@ -246,4 +252,21 @@ func oneLine(s string, n int) string {
 		return s[:n-1] + "…"
 	}
 	return s
+}
+
+// waitLoaded waits until the current document has loaded.
+func waitLoaded(ctx context.Context) error {
+	tick := newTicker()
+	defer tick.Stop()
+	for {
+		state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState`))
+		if err == nil && state == "complete" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("document.readyState is %q: %w", state, ctx.Err())
+		case <-tick.C:
+		}
+	}
 }

@@ -211,10 +211,11 @@ func (rn *Runner) newTab(ctx context.Context) (*browser.Tab, error) {
 }
 
 // recordURLs are the URL prefixes whose requests become events: the Frontend
-// API (and Clerk's scripts under it), the Backend API, and the app's pages.
+// API (and Clerk's scripts under it), the Backend API, the OAuth providers'
+// authorize pages, and the app's pages.
 func (rn *Runner) recordURLs() []string {
 	c := rn.Config
-	urls := []string{c.Clerk.FrontendAPIURL, c.Clerk.BackendAPIURL}
+	urls := []string{c.Clerk.FrontendAPIURL, c.Clerk.BackendAPIURL, c.OAuth.GitHub.AuthorizeURL, c.OAuth.Google.AuthorizeURL}
 	for _, p := range []string{c.Pages.SignInURL, c.Pages.SignUpURL} {
 		if origin := originOf(p); origin != "" {
 			urls = append(urls, origin)
