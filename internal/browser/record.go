@@ -37,7 +37,8 @@ type recorder struct {
 	dropped int
 	lastURL string // of the main frame, for State when the page cannot answer
 
-	reqs map[network.RequestID]*pendingReq // only touched by listen
+	pmu  sync.Mutex // guards reqs: listen writes, snapshot reads
+	reqs map[network.RequestID]*pendingReq
 
 	qmu   sync.Mutex
 	queue []func()
@@ -69,6 +70,8 @@ func (r *recorder) recorded(u string) bool {
 
 // listen runs on the tab's read loop: it must not block or call CDP.
 func (r *recorder) listen(ev any) {
+	r.pmu.Lock()
+	defer r.pmu.Unlock()
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		if p := r.reqs[ev.RequestID]; p != nil && ev.RedirectResponse != nil {
@@ -220,12 +223,28 @@ func (r *recorder) add(ev result.Event) int {
 	return len(r.events) - 1
 }
 
-// snapshot returns a copy of the events sorted by time.
+// pendingEvidence is how long a request must have waited for an answer to be
+// reported as unanswered.
+const pendingEvidence = 3 * time.Second
+
+// snapshot returns a copy of the events sorted by time. Recorded requests
+// still waiting for an answer are included as failed with "no answer after
+// …": a Frontend API that never answers is the evidence of a slow outage.
 func (r *recorder) snapshot() []result.Event {
 	r.mu.Lock()
 	out := append([]result.Event(nil), r.events...)
 	dropped := r.dropped
 	r.mu.Unlock()
+	r.pmu.Lock()
+	for _, p := range r.reqs {
+		// A request cut short by the end of the run is not evidence; one
+		// left unanswered for seconds is.
+		if wait := time.Since(p.wall).Round(100 * time.Millisecond); p.status == 0 && wait >= pendingEvidence {
+			out = append(out, result.Event{Time: p.wall, Kind: result.EventRequestFailed, Method: p.method, URL: p.url,
+				Text: fmt.Sprintf("no answer after %s (still pending)", wait), Duration: wait})
+		}
+	}
+	r.pmu.Unlock()
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
 	if dropped > 0 {
 		out = append(out, result.Event{Time: time.Now(), Kind: result.EventNote,

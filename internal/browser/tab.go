@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/loginprobe/loginprobe/internal/result"
@@ -140,6 +141,11 @@ func (t *Tab) setup(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, cancel)
 	defer stop()
 
+	// Several runs share one browser; without focus emulation only one tab
+	// has focus, and typing into a form in the others stalls.
+	if _, err := chromedp.Call(sctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true}); err != nil {
+		return fmt.Errorf("enabling focus emulation: %w", t.Classify(err))
+	}
 	console := chromedp.Console(t.ctx)
 	t.goRun(func() { t.rec.consumeConsole(console) })
 	t.goRun(t.rec.work)

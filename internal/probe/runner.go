@@ -164,6 +164,25 @@ func (rn *Runner) execute(ctx context.Context, f Flow, r *Run, fc config.Flow) (
 	if err == nil && ctx.Err() == nil {
 		r.capture(fctx, "final", "final")
 	}
+	return r.judgeBrowser(ctx, err)
+}
+
+// judgeBrowser turns a failure into loginprobe's own error when the browser,
+// not the target, is to blame: it died or hung, or the interception that
+// adds testing tokens failed.
+func (r *Run) judgeBrowser(ctx context.Context, err error) error {
+	if r.Tab == nil || err == nil {
+		return err
+	}
+	err = r.Tab.Classify(err)
+	switch {
+	case r.Tab.Died() || errors.Is(err, browser.ErrBrowserDied):
+		return AsMonitor(fmt.Errorf("%w (the browser died during the run; the next run starts a new one)", err))
+	case r.Tab.InterceptError() != nil:
+		return AsMonitor(fmt.Errorf("%w (loginprobe's request interception failed: %v)", err, r.Tab.InterceptError()))
+	case errors.Is(err, context.DeadlineExceeded) && !r.Tab.BrowserResponsive(context.WithoutCancel(ctx)):
+		return AsMonitor(fmt.Errorf("%w (the browser stopped answering; it was replaced)", err))
+	}
 	return err
 }
 
@@ -282,9 +301,6 @@ func (rn *Runner) finish(ctx context.Context, r *Run, err error) {
 	rec.Duration = time.Since(rec.StartedAt)
 	if r.Tab != nil {
 		rec.Events = append(r.Tab.Events(), rec.Events...)
-		if r.Tab.Died() && err != nil {
-			err = AsMonitor(fmt.Errorf("%w (the browser died during the run; the next run starts a new one)", err))
-		}
 	}
 	switch {
 	case err == nil:
