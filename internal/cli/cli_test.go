@@ -40,7 +40,18 @@ type outcome struct {
 func run(t *testing.T, env map[string]string, args ...string) outcome {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := Main(context.Background(), args, Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }})
+	// The environment is the test's alone (no CLERK_* leaks in), but for
+	// PATH and HOME, which finding Chromium needs.
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		if k == "PATH" || k == "HOME" {
+			return os.Getenv(k)
+		}
+		return ""
+	}
+	code := Main(context.Background(), args, Env{Stdout: &out, Stderr: &errb, Getenv: getenv})
 	return outcome{code, out.String(), errb.String()}
 }
 
