@@ -76,6 +76,7 @@ func waitUser(ctx context.Context, r *probe.Run, ok func(user) bool, what string
 	var last user
 	var l look
 	var lerr error
+	var watch errorWatch
 	for {
 		if u, err := currentUser(ctx); err == nil {
 			last = u
@@ -84,11 +85,8 @@ func waitUser(ctx context.Context, r *probe.Run, ok func(user) bool, what string
 			}
 		}
 		if l, lerr = glance(ctx, nil); lerr == nil {
-			switch {
-			case l.Alert != "":
-				return last, fmt.Errorf("waiting for %s: .cl-alert says %q%s", what, l.Alert, lastFAPIError(r))
-			case l.Field != "":
-				return last, fmt.Errorf("waiting for %s: the form says %q%s", what, l.Field, lastFAPIError(r))
+			if err := watch.check(r, what, l); err != nil {
+				return last, err
 			}
 		}
 		select {

@@ -93,17 +93,15 @@ func (o OAuth) checkAuthorize(ctx context.Context, r *probe.Run, p config.OAuthP
 	defer tick.Stop()
 	var l look
 	var err error
+	var watch errorWatch
 	for {
 		l, err = glance(ctx, nil)
 		if err == nil {
 			if strings.HasPrefix(l.URL, p.AuthorizeURL) {
 				break
 			}
-			switch {
-			case l.Alert != "":
-				return fmt.Errorf("waiting for the redirect to %s: .cl-alert says %q%s", providerTitle(o.Provider), l.Alert, lastFAPIError(r))
-			case l.Field != "":
-				return fmt.Errorf("waiting for the redirect to %s: the form says %q%s", providerTitle(o.Provider), l.Field, lastFAPIError(r))
+			if err := watch.check(r, "the redirect to "+providerTitle(o.Provider), l); err != nil {
+				return err
 			}
 		}
 		if failed := providerFailure(r, p.AuthorizeURL); failed != "" {

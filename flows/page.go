@@ -7,7 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/loginprobe/loginprobe/internal/clerk"
 	"github.com/loginprobe/loginprobe/internal/probe"
@@ -61,6 +64,33 @@ func glance(ctx context.Context, sels []string) (look, error) {
 	return chromedp.Run(ctx, chromedp.Evaluate[look](lookJS(sels)))
 }
 
+// hintGrace is how long a field error must stay before it counts as Clerk's
+// answer: forms show live-validation hints ("Passwords don't match.") that
+// vanish as the person goes on.
+const hintGrace = 1500 * time.Millisecond
+
+// errorWatch tells Clerk's errors on the page from passing hints: a card
+// alert fails at once, a field error only once it has stayed for hintGrace.
+type errorWatch struct {
+	field string
+	since time.Time
+}
+
+// check returns the failure the page shows, if any, while waiting for what.
+func (w *errorWatch) check(r *probe.Run, what string, l look) error {
+	switch {
+	case l.Alert != "":
+		return fmt.Errorf("waiting for %s: .cl-alert says %q%s", what, l.Alert, lastFAPIError(r))
+	case l.Field == "":
+		w.field = ""
+	case l.Field != w.field:
+		w.field, w.since = l.Field, time.Now()
+	case time.Since(w.since) >= hintGrace:
+		return fmt.Errorf("waiting for %s: the form says %q%s", what, l.Field, lastFAPIError(r))
+	}
+	return nil
+}
+
 // waitFor waits until one of sels is visible and returns it. It fails at once
 // when Clerk shows an error (an alert or a field error), and on the deadline
 // it says what it waited for and what the page showed instead.
@@ -69,17 +99,16 @@ func waitFor(ctx context.Context, r *probe.Run, what string, sels ...string) (st
 	defer tick.Stop()
 	var last look
 	var lastErr error
+	var watch errorWatch
 	for {
 		l, err := glance(ctx, sels)
 		if err == nil {
 			last, lastErr = l, nil
-			switch {
-			case l.Found != "":
+			if l.Found != "" {
 				return l.Found, nil
-			case l.Alert != "":
-				return "", fmt.Errorf("waiting for %s: .cl-alert says %q%s", what, l.Alert, lastFAPIError(r))
-			case l.Field != "":
-				return "", fmt.Errorf("waiting for %s: the form says %q%s", what, l.Field, lastFAPIError(r))
+			}
+			if err := watch.check(r, what, l); err != nil {
+				return "", err
 			}
 		} else {
 			lastErr = err
@@ -115,6 +144,9 @@ func notSeen(r *probe.Run, what string, sels []string, l look, evalErr, ctxErr e
 		}
 		if l.LoadErr != "" {
 			fmt.Fprintf(&b, ", Clerk.load failed: %s", l.LoadErr)
+		}
+		if l.Field != "" {
+			fmt.Fprintf(&b, ", the form says %q", l.Field)
 		}
 		b.WriteString(")")
 	}
@@ -164,10 +196,38 @@ func open(ctx context.Context, url string) error {
 	return nil
 }
 
-// typeInto types text into the field sel, with real key events.
+// typeInto enters text into the field sel as a person's keyboard does: it
+// focuses the field and inserts the text, which fires the input events React
+// listens to (unlike setting the value). One insert instead of a key event
+// per character keeps a run fast on a busy machine.
 func typeInto(ctx context.Context, sel, text string) error {
+	insert := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: text})
+		return err
+	})
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(sel), chromedp.NodeVisible), insert); err != nil {
+		return fmt.Errorf("typing into %s: %w", sel, err)
+	}
+	return nil
+}
+
+// typeKeys types text into the field sel one key event per character, for
+// forms whose live validation keys on keystrokes: the set-new-password card
+// compares its two fields only on key input.
+func typeKeys(ctx context.Context, sel, text string) error {
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), text)); err != nil {
 		return fmt.Errorf("typing into %s: %w", sel, err)
+	}
+	return nil
+}
+
+// submit presses Enter in the field sel, as a person does after the last
+// field. Forms whose hints appear late (the password strength message moves
+// the Continue button down) are safer to submit this way than by a click
+// aimed at where the button was.
+func submit(ctx context.Context, sel string) error {
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), kb.Enter)); err != nil {
+		return fmt.Errorf("pressing Enter in %s: %w", sel, err)
 	}
 	return nil
 }
@@ -180,19 +240,23 @@ func click(ctx context.Context, sel string) error {
 	return nil
 }
 
-// waitNoFieldError waits until the form shows no field error: the hints that
-// live validation shows while typing.
-func waitNoFieldError(ctx context.Context, what string) error {
+// waitAccepted waits until the form shows sel, its own sign that the values
+// are valid. Field errors meanwhile are live-validation hints, not failures,
+// unless they are still there at the deadline.
+func waitAccepted(ctx context.Context, sel, what string) error {
 	tick := newTicker()
 	defer tick.Stop()
+	var l look
 	for {
-		l, err := glance(ctx, nil)
-		if err == nil && l.Field == "" {
-			return nil
+		if got, err := glance(ctx, []string{sel}); err == nil {
+			if got.Found != "" {
+				return nil
+			}
+			l = got
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: the form says %q", what, l.Field)
+			return fmt.Errorf("waiting for %s: %s not visible; the form says %q: %w", what, sel, l.Field, ctx.Err())
 		case <-tick.C:
 		}
 	}

@@ -69,20 +69,21 @@ func (PasswordReset) Run(ctx context.Context, r *probe.Run) error {
 		if _, err := waitFor(ctx, r, "the new-password step", clerk.SelNewPassword); err != nil {
 			return err
 		}
-		if err := typeInto(ctx, clerk.SelNewPassword, password); err != nil {
+		if err := typeKeys(ctx, clerk.SelNewPassword, password); err != nil {
 			return err
 		}
 		if l, err := glance(ctx, []string{clerk.SelConfirmPassword}); err == nil && l.Found != "" {
-			if err := typeInto(ctx, clerk.SelConfirmPassword, password); err != nil {
+			if err := typeKeys(ctx, clerk.SelConfirmPassword, password); err != nil {
 				return err
 			}
 		}
-		// The form validates as one types ("Passwords don't match." until the
-		// last character): submit once no error is shown.
-		if err := waitNoFieldError(ctx, "the new password to be accepted"); err != nil {
+		// The form validates as one types, with a delay ("Passwords don't
+		// match." can show after both fields are filled): submit once it says
+		// the passwords match.
+		if err := waitAccepted(ctx, clerk.SelPasswordsMatch, "the form to accept the new password"); err != nil {
 			return err
 		}
-		return click(ctx, clerk.SelResetSubmit)
+		return submit(ctx, clerk.SelConfirmPassword)
 	}); err != nil {
 		return err
 	}

@@ -105,16 +105,15 @@ func enterCodeIfAsked(ctx context.Context, r *probe.Run, identifier, code string
 func codeAsked(ctx context.Context, r *probe.Run, identifier string) (bool, error) {
 	tick := newTicker()
 	defer tick.Stop()
+	var watch errorWatch
 	for {
 		l, err := glance(ctx, []string{clerk.SelOTPInput})
 		if err == nil {
-			switch {
-			case l.Found != "":
+			if l.Found != "" {
 				return true, nil
-			case l.Alert != "":
-				return false, fmt.Errorf("after the password: .cl-alert says %q%s", l.Alert, lastFAPIError(r))
-			case l.Field != "":
-				return false, fmt.Errorf("after the password: the form says %q%s", l.Field, lastFAPIError(r))
+			}
+			if err := watch.check(r, "the verification code or the session", l); err != nil {
+				return false, err
 			}
 		}
 		if u, _ := currentUser(ctx); u.Email != "" && strings.EqualFold(u.Email, identifier) {

@@ -52,12 +52,14 @@ func (SignUp) Run(ctx context.Context, r *probe.Run) error {
 		if err := typeInto(ctx, clerk.SelSignUpEmail, email); err != nil {
 			return err
 		}
+		last := clerk.SelSignUpEmail
 		if l, err := glance(ctx, []string{clerk.SelSignUpPassword}); err == nil && l.Found != "" {
 			if err := typeInto(ctx, clerk.SelSignUpPassword, password); err != nil {
 				return err
 			}
+			last = clerk.SelSignUpPassword
 		}
-		return click(ctx, ".cl-signUp-start "+clerk.SelPrimaryButton)
+		return submit(ctx, last)
 	}); err != nil {
 		return err
 	}

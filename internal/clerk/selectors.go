@@ -25,8 +25,8 @@ const (
 	// the form is found by its confirmPassword field.
 	SelNewPassword     = `form:has(input[name=confirmPassword]) input[name=password]`
 	SelConfirmPassword = `input[name=confirmPassword]`
-	// SelResetSubmit is the "Reset Password" button of that card.
-	SelResetSubmit = `form:has(input[name=confirmPassword]) .cl-formButtonPrimary`
+	// SelPasswordsMatch is the card's "Passwords match." confirmation.
+	SelPasswordsMatch = `.cl-formFieldSuccessText__confirmPassword`
 
 	// SelOTPInput is the one real input of the verification-code field
 	// (input-otp); typing six digits submits it.

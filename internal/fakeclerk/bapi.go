@@ -1,6 +1,7 @@
 package fakeclerk
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
@@ -102,7 +103,7 @@ func (s *Server) bapiListUsers(w http.ResponseWriter, r *http.Request) {
 		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
 			return c
 		}
-		return strings.Compare(b.ID, a.ID)
+		return cmp.Compare(b.Seq, a.Seq)
 	})
 	out := []any{}
 	for i := offset; i < len(list) && i < offset+limit; i++ {

@@ -99,7 +99,9 @@
 //
 // Status page (Atlassian Statuspage format, Clerk's component names):
 //
-//	GET /api/v2/summary.json, GET /api/v2/status.json
+//	GET /api/v2/summary.json, GET /api/v2/status.json, GET /api/v2/components.json,
+//	GET /api/v2/incidents.json, GET /api/v2/incidents/unresolved.json,
+//	GET /api/v2/scheduled-maintenances/active.json, GET /api/v2/scheduled-maintenances/upcoming.json
 //
 // Local administration:
 //

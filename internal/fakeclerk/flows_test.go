@@ -9,6 +9,7 @@ import (
 
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -64,10 +65,13 @@ func signUpWithEmail(t *testing.T, ctx context.Context, base, email, password st
 	emailIn := chromedp.CSS(`.cl-signUp-start input[name=emailAddress]`)
 	pw := chromedp.CSS(`.cl-signUp-start input[name=password]`)
 	do(t, ctx, "open sign-up", pageTimeout, chromedp.Navigate(base+"/sign-up"), chromedp.WaitVisible(emailIn))
+	// Submit with Enter: the password's "meets all the requirements" feedback
+	// appears after a debounce and shifts the Continue button, so a click
+	// aimed before the shift can land on nothing.
 	do(t, ctx, "fill the sign-up form", stepTimeout,
 		fill(emailIn, email),
 		fill(pw, password),
-		chromedp.Click(chromedp.CSS(`.cl-signUp-start button.cl-formButtonPrimary`)),
+		chromedp.SendKeys(pw, kb.Enter),
 	)
 	typeOTP(t, ctx, testCode)
 }
@@ -96,7 +100,7 @@ func TestPasswordReset(t *testing.T) {
 	confirm := chromedp.CSS(`form:has(input[name=confirmPassword]) input[name=confirmPassword]`)
 	do(t, ctx, "set the new password", stepTimeout,
 		chromedp.WaitVisible(pw), fill(pw, newPW), fill(confirm, newPW),
-		chromedp.Click(chromedp.CSS(`form:has(input[name=confirmPassword]) button.cl-formButtonPrimary`)),
+		chromedp.SendKeys(confirm, kb.Enter), // Enter: password feedback shifts the button (see signUpWithEmail)
 	)
 	if got := signedInEmail(t, ctx); got != u.Email {
 		t.Errorf("signed in as %q, want %q", got, u.Email)

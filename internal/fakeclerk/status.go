@@ -35,6 +35,12 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		sendJSON(w, http.StatusOK, map[string]any{"page": page, "status": status,
 			"components": components(outage, now), "incidents": incidents(outage, now),
 			"scheduled_maintenances": []any{}})
+	case "/api/v2/components.json":
+		sendJSON(w, http.StatusOK, map[string]any{"page": page, "components": components(outage, now)})
+	case "/api/v2/incidents.json", "/api/v2/incidents/unresolved.json":
+		sendJSON(w, http.StatusOK, map[string]any{"page": page, "incidents": incidents(outage, now)})
+	case "/api/v2/scheduled-maintenances/active.json", "/api/v2/scheduled-maintenances/upcoming.json":
+		sendJSON(w, http.StatusOK, map[string]any{"page": page, "scheduled_maintenances": []any{}})
 	default:
 		s.notFound(w, r)
 	}

@@ -66,6 +66,12 @@ func TestStatusPage(t *testing.T) {
 	if st := read("/api/v2/status.json"); st.Status.Indicator != "major" || st.Components != nil {
 		t.Errorf("status.json = %+v, want page and status only", st)
 	}
+	if c := read("/api/v2/components.json"); len(c.Components) != len(statusComponents) {
+		t.Errorf("components.json = %+v", c)
+	}
+	if in := read("/api/v2/incidents/unresolved.json"); len(in.Incidents) != 1 {
+		t.Errorf("incidents/unresolved.json = %+v, want the open incident", in)
+	}
 }
 
 func TestInfoEndpoint(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 // read and change what they need, and render JSON before unlocking.
 type store struct {
 	mu            sync.Mutex
+	seq           int64              // creation order of users, for stable listing
 	users         map[string]*user   // by id
 	byEmail       map[string]*user   // by lower-cased email
 	clients       map[string]*client // by dev browser id
@@ -40,6 +41,7 @@ func newStore() *store {
 }
 
 type user struct {
+	Seq                int64 // creation order
 	ID, EmailID, Email string
 	Password           string // "" when the user has none
 	External           []*externalAccount
@@ -173,6 +175,8 @@ func (st *store) userByEmail(email string) *user {
 
 // addUser stores u; the caller holds mu.
 func (st *store) addUser(u *user) {
+	st.seq++
+	u.Seq = st.seq
 	st.users[u.ID] = u
 	st.byEmail[strings.ToLower(u.Email)] = u
 }
