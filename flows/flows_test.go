@@ -12,21 +12,28 @@ import (
 	"github.com/loginprobe/loginprobe/internal/result"
 )
 
-// TestEveryFlowPasses runs all eight flows against one local Clerk, with
-// OAuth in both modes, and checks no synthetic sign-up user is left.
+// TestEveryFlowPasses runs all eight flows against one local Clerk that
+// enforces Clerk's rate limits, with OAuth in both modes: every flow passes,
+// the runner's pacing meets no 429, and no synthetic sign-up user is left.
 func TestEveryFlowPasses(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []string{config.OAuthInitiate, config.OAuthFull} {
 		t.Run("oauth "+mode, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t)
+			h := newHarness(t, withRateLimits())
 			h.cfg.OAuth.GitHub.Mode, h.cfg.OAuth.Google.Mode = mode, mode
 			for _, f := range flows.All() {
 				if mode == config.OAuthFull && !strings.HasPrefix(f.Name(), "oauth-") {
 					continue // the other flows do not depend on the OAuth mode
 				}
-				if r := h.run(t, f.Name()); r.Outcome != result.Pass {
+				r := h.run(t, f.Name())
+				if r.Outcome != result.Pass {
 					t.Errorf("%s: %s", f.Name(), describe(r))
+				}
+				for _, e := range r.Events {
+					if e.Status == 429 {
+						t.Errorf("%s: rate limited despite pacing: %s %s", f.Name(), e.Method, e.URL)
+					}
 				}
 			}
 			assertNoSyntheticUsers(t, h)

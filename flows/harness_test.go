@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/loginprobe/loginprobe/flows"
 	"github.com/loginprobe/loginprobe/internal/browser"
@@ -79,6 +78,9 @@ type harnessOption func(*harnessSettings)
 // withoutSecretKey removes the secret key from the config.
 func withoutSecretKey() harnessOption { return func(s *harnessSettings) { s.noSecret = true } }
 
+// withRateLimits makes the local Clerk enforce Clerk's per-IP limits.
+func withRateLimits() harnessOption { return func(s *harnessSettings) { s.fake.RateLimits = true } }
+
 // withFaults starts the local Clerk with faults.
 func withFaults(f ...fakeclerk.Fault) harnessOption {
 	return func(s *harnessSettings) { s.fake.Faults = f }
@@ -117,10 +119,8 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		cfg.Clerk.SecretKey = secret.Secret{}
 	}
 	cfg.Database = filepath.Join(h.dir, "loginprobe.db")
-	for name, f := range cfg.Flows {
-		f.StepTimeout, f.Timeout = 8*time.Second, 90*time.Second
-		cfg.Flows[name] = f
-	}
+	// The production defaults (20 s a step): packages run in parallel, each
+	// with its own Chromium, on two cores.
 	h.cfg = cfg
 	st, err := store.Open(context.Background(), cfg.Database)
 	if err != nil {

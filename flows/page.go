@@ -211,16 +211,6 @@ func typeInto(ctx context.Context, sel, text string) error {
 	return nil
 }
 
-// typeKeys types text into the field sel one key event per character, for
-// forms whose live validation keys on keystrokes: the set-new-password card
-// compares its two fields only on key input.
-func typeKeys(ctx context.Context, sel, text string) error {
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), text)); err != nil {
-		return fmt.Errorf("typing into %s: %w", sel, err)
-	}
-	return nil
-}
-
 // submit presses Enter in the field sel, as a person does after the last
 // field. Forms whose hints appear late (the password strength message moves
 // the Continue button down) are safer to submit this way than by a click

@@ -69,11 +69,11 @@ func (PasswordReset) Run(ctx context.Context, r *probe.Run) error {
 		if _, err := waitFor(ctx, r, "the new-password step", clerk.SelNewPassword); err != nil {
 			return err
 		}
-		if err := typeKeys(ctx, clerk.SelNewPassword, password); err != nil {
+		if err := typeInto(ctx, clerk.SelNewPassword, password); err != nil {
 			return err
 		}
 		if l, err := glance(ctx, []string{clerk.SelConfirmPassword}); err == nil && l.Found != "" {
-			if err := typeKeys(ctx, clerk.SelConfirmPassword, password); err != nil {
+			if err := typeInto(ctx, clerk.SelConfirmPassword, password); err != nil {
 				return err
 			}
 		}

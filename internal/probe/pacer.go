@@ -30,12 +30,16 @@ type Pacer struct {
 }
 
 // NewPacer returns a Pacer with Clerk's limits.
-func NewPacer() *Pacer {
+func NewPacer() *Pacer { return NewPacerWith(createsPerWin, attemptsPerWin) }
+
+// NewPacerWith returns a Pacer allowing creates and attempts per 10 s: for
+// an instance with other limits (or none, like a local test instance).
+func NewPacerWith(creates, attempts int) *Pacer {
 	return &Pacer{
 		now:    time.Now,
 		sent:   map[string][]time.Time{},
 		until:  map[string]time.Time{},
-		limits: map[string]int{"create": createsPerWin, "attempt": attemptsPerWin},
+		limits: map[string]int{"create": creates, "attempt": attempts},
 	}
 }
 
