@@ -110,6 +110,15 @@ func waitFor(ctx context.Context, r *probe.Run, what string, sels ...string) (st
 			if err := watch.check(r, what, l); err != nil {
 				return "", err
 			}
+			if l.NoClerk {
+				if failed := scriptFailure(r); failed != "" {
+					return "", fmt.Errorf("waiting for %s: Clerk's script did not load: %s (page: %s)", what, failed, l.URL)
+				}
+			}
+			if l.Status == "error" {
+				// Clerk.load() rejected: nothing will be mounted.
+				return "", fmt.Errorf("waiting for %s: Clerk.status is error%s%s (page: %s)", what, loadErr(l), lastFAPIError(r), l.URL)
+			}
 		} else {
 			lastErr = err
 		}
@@ -182,6 +191,36 @@ func lastFAPIError(r *probe.Run) string {
 		}
 	}
 	return ""
+}
+
+// scriptFailure reports a Clerk script (clerk-js or the UI bundle) whose
+// request failed, from the tab's recorded requests: such a page can never
+// render Clerk, so there is no point waiting for it.
+func scriptFailure(r *probe.Run) string {
+	if r.Tab == nil {
+		return ""
+	}
+	for _, e := range r.Tab.Events() {
+		if !strings.Contains(e.URL, "/npm/@clerk/") {
+			continue
+		}
+		switch {
+		case e.Kind == result.EventRequestFailed && e.Status >= 400:
+			return fmt.Sprintf("%s %s → %d (%s)", e.Method, e.URL, e.Status, e.Text)
+		case e.Kind == result.EventRequestFailed && !strings.Contains(e.Text, "no answer"):
+			return fmt.Sprintf("%s %s → %s", e.Method, e.URL, e.Text)
+		case e.Kind == result.EventRequest && e.Status >= 400:
+			return fmt.Sprintf("%s %s → %d", e.Method, e.URL, e.Status)
+		}
+	}
+	return ""
+}
+
+func loadErr(l look) string {
+	if l.LoadErr == "" {
+		return ""
+	}
+	return ": Clerk.load() failed: " + oneLine(l.LoadErr, 200)
 }
 
 // open navigates to url and fails when the page itself answers an error.

@@ -58,8 +58,8 @@ func TestSignInFailsUnderFaults(t *testing.T) {
 		want  []string // substrings of the message
 		cause result.Cause
 	}{
-		{fakeclerk.FaultFAPI500, []string{"500", "internal_clerk_error"}, result.CauseClerkOutage},
-		{fakeclerk.FaultClerkJS404, []string{"window.Clerk undefined"}, result.CauseConfig},
+		{fakeclerk.FaultFAPI500, []string{"Clerk.status is error", "500 internal_clerk_error"}, result.CauseClerkOutage},
+		{fakeclerk.FaultClerkJS404, []string{"Clerk's script did not load", "clerk.browser.js → 404"}, result.CauseConfig},
 		{fakeclerk.FaultPasswordIncorrect, []string{"Password is incorrect", "form_password_incorrect"}, result.CauseTestData},
 		{fakeclerk.FaultFAPISlow, []string{"not visible after"}, result.CauseClerkOutage},
 		{fakeclerk.FaultApp500, []string{"answered 500"}, result.CauseApp},
