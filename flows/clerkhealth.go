@@ -10,7 +10,6 @@ import (
 
 	"github.com/loginprobe/loginprobe/internal/clerk"
 	"github.com/loginprobe/loginprobe/internal/probe"
-	"github.com/loginprobe/loginprobe/internal/result"
 )
 
 // ClerkHealth is the `clerk-health` flow: a fast preflight without a
@@ -38,7 +37,7 @@ func (ClerkHealth) Run(ctx context.Context, r *probe.Run) error {
 	if err := r.Step(ctx, "Frontend API health", func(ctx context.Context) error {
 		start := time.Now()
 		h, err := r.Frontend.Health(ctx)
-		record(r, "GET", fapi+"/v1/health", h.HTTPStatus, start, err)
+		r.RecordCall("GET", fapi+"/v1/health", h.HTTPStatus, start, err)
 		if err != nil {
 			return fmt.Errorf("GET %s/v1/health: %w", fapi, err)
 		}
@@ -52,7 +51,7 @@ func (ClerkHealth) Run(ctx context.Context, r *probe.Run) error {
 	if err := r.Step(ctx, "Frontend API environment", func(ctx context.Context) error {
 		start := time.Now()
 		env, err := r.Frontend.Environment(ctx)
-		record(r, "GET", fapi+"/v1/environment", 200, start, err)
+		r.RecordCall("GET", fapi+"/v1/environment", okStatus(err), start, err)
 		if err != nil {
 			return fmt.Errorf("GET %s/v1/environment: %w", fapi, err)
 		}
@@ -66,7 +65,7 @@ func (ClerkHealth) Run(ctx context.Context, r *probe.Run) error {
 		for _, u := range r.Frontend.ScriptURLs(k) {
 			start := time.Now()
 			status, size, err := r.Frontend.FetchScript(ctx, u)
-			record(r, "GET", u, status, start, err)
+			r.RecordCall("GET", u, status, start, err)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("GET %s: %w", u, err))
 				continue
@@ -106,15 +105,11 @@ func noteEnvironment(r *probe.Run, env clerk.Environment) {
 	}
 }
 
-// record adds a Frontend API call to the run's events.
-func record(r *probe.Run, method, url string, status int, start time.Time, err error) {
-	e := result.Event{Time: start, Kind: result.EventRequest, Method: method, URL: url, Status: status, Duration: time.Since(start)}
-	var apiErr *clerk.APIError
-	switch {
-	case errors.As(err, &apiErr):
-		e.Status, e.ClerkCode, e.TraceID = apiErr.Status, apiErr.Code, apiErr.TraceID
-	case err != nil:
-		e.Kind, e.Text = result.EventRequestFailed, err.Error()
+// okStatus is the status to record for a call that returned no status of
+// its own: 200 when it succeeded, none when it failed before an answer.
+func okStatus(err error) int {
+	if err == nil {
+		return 200
 	}
-	r.Event(e)
+	return 0
 }

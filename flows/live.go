@@ -15,6 +15,7 @@ func newTicker() *time.Ticker { return time.NewTicker(pollEvery) }
 
 // user is what clerk-js says about the signed-in user.
 type user struct {
+	Loaded  bool   `json:"loaded"` // clerk-js has loaded on this page: the other fields are its answer
 	ID      string `json:"id"`
 	Email   string `json:"email"`
 	Session string `json:"session"`
@@ -22,9 +23,10 @@ type user struct {
 
 const currentUserJS = `(() => {
   const c = window.Clerk;
-  if (!c || !c.user) return {id: '', email: '', session: ''};
+  const loaded = !!(c && c.loaded);
+  if (!c || !c.user) return {loaded, id: '', email: '', session: ''};
   const e = c.user.primaryEmailAddress || (c.user.emailAddresses || [])[0];
-  return {id: c.user.id || '', email: (e && e.emailAddress) || '', session: (c.session && c.session.id) || ''};
+  return {loaded, id: c.user.id || '', email: (e && e.emailAddress) || '', session: (c.session && c.session.id) || ''};
 })()`
 
 func currentUser(ctx context.Context) (user, error) {
@@ -57,12 +59,8 @@ func waitSession(ctx context.Context, r *probe.Run, identifier string) (string, 
 			return err
 		}
 		id = u.ID
-		tok, err := getToken(ctx, false)
-		if err != nil {
-			return err
-		}
-		r.Runner().AddSecret(tok)
-		return nil
+		_, err = getToken(ctx, false) // session JWTs are redacted by shape
+		return err
 	})
 	return id, err
 }

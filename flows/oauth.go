@@ -86,47 +86,63 @@ func (o OAuth) Run(ctx context.Context, r *probe.Run) error {
 	})
 }
 
-// checkAuthorize waits for the provider's authorize page and checks the
-// parameters Clerk sent, and that the provider did not refuse them.
+// checkAuthorize waits for the browser to request the provider's authorize
+// URL and checks the parameters Clerk sent, and that the provider did not
+// refuse them. The request is read from the recorded navigation, not the
+// address bar: a signed-out browser is redirected on to the provider's login
+// page at once (GitHub's /login, Google's /v3/signin).
 func (o OAuth) checkAuthorize(ctx context.Context, r *probe.Run, p config.OAuthProvider) error {
+	title := providerTitle(o.Provider)
 	tick := newTicker()
 	defer tick.Stop()
 	var l look
 	var err error
 	var watch errorWatch
-	for {
-		l, err = glance(ctx, nil)
-		if err == nil {
+	var authorize string
+	for authorize == "" {
+		if l, err = glance(ctx, nil); err == nil {
 			if strings.HasPrefix(l.URL, p.AuthorizeURL) {
+				authorize = l.URL
 				break
 			}
-			if err := watch.check(r, "the redirect to "+providerTitle(o.Provider), l); err != nil {
+			if err := watch.check(r, "the redirect to "+title, l); err != nil {
 				return err
 			}
 		}
-		if failed := providerFailure(r, p.AuthorizeURL); failed != "" {
-			return fmt.Errorf("%s's authorize page %s", providerTitle(o.Provider), failed)
+		if authorize = authorizeRequest(r, p.AuthorizeURL); authorize != "" {
+			break
 		}
 		select {
 		case <-ctx.Done():
-			return notSeen(r, "the redirect to "+p.AuthorizeURL, []string{"location " + p.AuthorizeURL + "…"}, l, err, ctx.Err())
+			return notSeen(r, "the redirect to "+p.AuthorizeURL, []string{"a request to " + p.AuthorizeURL + "…"}, l, err, ctx.Err())
 		case <-tick.C:
 		}
 	}
 	if err := waitLoaded(ctx); err != nil {
-		return fmt.Errorf("loading %s's authorize page: %w", providerTitle(o.Provider), err)
+		return fmt.Errorf("loading %s's authorize page: %w", title, err)
 	}
 	if err := checkProviderPage(ctx, o.Provider); err != nil {
 		return err
 	}
 	if failed := providerFailure(r, p.AuthorizeURL); failed != "" {
-		return fmt.Errorf("%s's authorize page %s", providerTitle(o.Provider), failed)
+		return fmt.Errorf("%s's authorize page %s", title, failed)
 	}
-	if err := checkAuthorizeParams(l.URL, r.Config.Clerk.FrontendAPIURL); err != nil {
+	if err := checkAuthorizeParams(authorize, r.Config.Clerk.FrontendAPIURL); err != nil {
 		return err
 	}
-	r.Tab.Note("reached authorize page " + l.URL)
+	r.Tab.Note("reached authorize page " + authorize)
 	return nil
+}
+
+// authorizeRequest returns the URL of the first recorded request to the
+// provider's authorize endpoint, or "".
+func authorizeRequest(r *probe.Run, prefix string) string {
+	for _, e := range r.Tab.Events() {
+		if (e.Kind == result.EventRequest || e.Kind == result.EventRequestFailed) && strings.HasPrefix(e.URL, prefix) {
+			return e.URL
+		}
+	}
+	return ""
 }
 
 // checkAuthorizeParams checks the authorize URL carries what the provider
@@ -179,7 +195,7 @@ func checkProviderPage(ctx context.Context, provider string) error {
 	}
 	low := strings.ToLower(text)
 	if strings.Contains(low, "redirect_uri") && (strings.Contains(low, "mismatch") || strings.Contains(low, "must match")) {
-		return fmt.Errorf("%s refuses Clerk's callback URL (redirect_uri_mismatch): %q", providerTitle(provider), oneLine(text, 200))
+		return fmt.Errorf("%s refuses Clerk's callback URL (redirect_uri_mismatch): %q", providerTitle(provider), result.OneLine(text, 200))
 	}
 	if u, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`)); strings.Contains(u, "error=") {
 		return fmt.Errorf("%s answered with an error: %s", providerTitle(provider), u)
@@ -242,14 +258,6 @@ func clickIfVisible(ctx context.Context, sel string) error {
 		}
 	}
 	return nil
-}
-
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		return s[:n-1] + "…"
-	}
-	return s
 }
 
 // waitLoaded waits until the current document has loaded.

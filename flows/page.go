@@ -179,11 +179,15 @@ func lastFAPIError(r *probe.Run) string {
 		if j := strings.IndexByte(path, '?'); j >= 0 {
 			path = path[:j]
 		}
+		api := "FAPI"
+		if strings.HasPrefix(e.URL, r.Config.Clerk.BackendAPIURL) {
+			api = "Backend API"
+		}
 		switch {
 		case e.Kind == result.EventRequestFailed:
-			return fmt.Sprintf(" (FAPI %s %s → %s)", e.Method, path, e.Text)
+			return fmt.Sprintf(" (%s %s %s → %s)", api, e.Method, path, e.Text)
 		case e.Kind == result.EventRequest && e.Status >= 400:
-			s := fmt.Sprintf(" (FAPI %s %s → %d", e.Method, path, e.Status)
+			s := fmt.Sprintf(" (%s %s %s → %d", api, e.Method, path, e.Status)
 			if e.ClerkCode != "" {
 				s += " " + e.ClerkCode
 			}
@@ -200,17 +204,25 @@ func scriptFailure(r *probe.Run) string {
 	if r.Tab == nil {
 		return ""
 	}
-	for _, e := range r.Tab.Events() {
-		if !strings.Contains(e.URL, "/npm/@clerk/") {
+	evs := r.Tab.Events()
+	loaded := map[string]bool{} // a later successful load of the same URL
+	for _, e := range evs {
+		if e.Kind == result.EventRequest && e.Status < 400 {
+			loaded[e.URL] = true
+		}
+	}
+	for _, e := range evs {
+		if !strings.Contains(e.URL, "/npm/@clerk/") || loaded[e.URL] {
 			continue
 		}
 		switch {
-		case e.Kind == result.EventRequestFailed && e.Status >= 400:
-			return fmt.Sprintf("%s %s → %d (%s)", e.Method, e.URL, e.Status, e.Text)
-		case e.Kind == result.EventRequestFailed && !strings.Contains(e.Text, "no answer"):
-			return fmt.Sprintf("%s %s → %s", e.Method, e.URL, e.Text)
-		case e.Kind == result.EventRequest && e.Status >= 400:
+		case e.Status >= 400:
 			return fmt.Sprintf("%s %s → %d", e.Method, e.URL, e.Status)
+		case e.Kind != result.EventRequestFailed:
+		case strings.Contains(e.Text, "no answer"), strings.Contains(e.Text, "ERR_ABORTED"), strings.Contains(e.Text, "canceled"):
+			// still loading, or cut short by a navigation: not a verdict
+		default:
+			return fmt.Sprintf("%s %s → %s", e.Method, e.URL, e.Text)
 		}
 	}
 	return ""
@@ -220,7 +232,7 @@ func loadErr(l look) string {
 	if l.LoadErr == "" {
 		return ""
 	}
-	return ": Clerk.load() failed: " + oneLine(l.LoadErr, 200)
+	return ": Clerk.load() failed: " + result.OneLine(l.LoadErr, 200)
 }
 
 // open navigates to url and fails when the page itself answers an error.

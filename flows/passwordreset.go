@@ -27,7 +27,7 @@ func (PasswordReset) NeedsBrowser() bool { return true }
 func (PasswordReset) Run(ctx context.Context, r *probe.Run) error {
 	id := r.Config.PasswordReset.Identifier
 	password := strongPassword()
-	r.Runner().AddSecret(password)
+	r.AddSecret(password)
 	if err := openSignIn(ctx, r); err != nil {
 		return err
 	}

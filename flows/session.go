@@ -39,12 +39,12 @@ func (Session) Run(ctx context.Context, r *probe.Run) error {
 		return err
 	}
 	var first clerk.SessionClaims
-	if err := r.Step(ctx, "verify the session token", func(ctx context.Context) error {
-		tok, err := getToken(ctx, false)
-		if err != nil {
+	var firstToken string
+	if err := r.Step(ctx, "verify the session token", func(ctx context.Context) (err error) {
+		if firstToken, err = getToken(ctx, false); err != nil {
 			return err
 		}
-		first, err = verifyToken(ctx, r, tok, userID)
+		first, err = verifyToken(ctx, r, firstToken, userID)
 		return err
 	}); err != nil {
 		return err
@@ -54,13 +54,15 @@ func (Session) Run(ctx context.Context, r *probe.Run) error {
 		if err != nil {
 			return fmt.Errorf("forced refresh: %w%s", err, lastFAPIError(r))
 		}
-		r.Runner().AddSecret(tok)
 		c, err := verifyToken(ctx, r, tok, userID)
 		if err != nil {
 			return fmt.Errorf("refreshed token: %w", err)
 		}
 		if c.SessionID != first.SessionID {
 			return fmt.Errorf("refreshed token is for session %s, want %s", c.SessionID, first.SessionID)
+		}
+		if tok == firstToken {
+			return fmt.Errorf("getToken({skipCache: true}) returned the cached token: no refresh reached the Frontend API")
 		}
 		return nil
 	}); err != nil {
@@ -79,7 +81,9 @@ func (Session) Run(ctx context.Context, r *probe.Run) error {
 		if err := signOut(ctx, r); err != nil {
 			return err
 		}
-		_, err := waitUser(ctx, r, func(u user) bool { return u.ID == "" && u.Session == "" }, "the session to end after sign-out")
+		// Only a loaded clerk-js without a user proves the session ended: while
+		// the page after sign-out loads, window.Clerk is briefly undefined.
+		_, err := waitUser(ctx, r, func(u user) bool { return u.Loaded && u.ID == "" && u.Session == "" }, "the session to end after sign-out")
 		return err
 	})
 }

@@ -34,7 +34,7 @@ func (SignUp) NeedsBrowser() bool { return true }
 func (SignUp) Run(ctx context.Context, r *probe.Run) error {
 	email := syntheticEmail(r)
 	password := strongPassword()
-	r.Runner().AddSecret(password)
+	r.AddSecret(password)
 	r.Note("synthetic user %s", email)
 	registerSignUpCleanup(r, email)
 	r.Always("sign out", func(ctx context.Context) error { return signOut(ctx, r) })

@@ -70,8 +70,9 @@ func TestExitCode(t *testing.T) {
 	}{
 		{runs(result.Pass, result.Pass), false, ExitOK},
 		{runs(result.Pass, result.Fail), false, ExitFail},
-		{runs(result.Fail, result.Error), false, ExitError},
-		{runs(result.Error, result.Fail), false, ExitError},
+		{runs(result.Pass, result.Error), false, ExitError},
+		{runs(result.Fail, result.Error), false, ExitFail},
+		{runs(result.Error, result.Fail), false, ExitFail},
 		{runs(result.Pass), true, ExitError},
 	}
 	for _, tt := range tests {

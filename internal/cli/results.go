@@ -75,20 +75,12 @@ func runResults(ctx context.Context, env Env, args []string) int {
 	for _, r := range runs {
 		why := string(r.Diagnosis.Cause)
 		if r.Message != "" {
-			why = strings.TrimSpace(why + " " + oneLine(r.Message, 90))
+			why = strings.TrimSpace(why + " " + result.OneLine(r.Message, 90))
 		}
 		fmt.Fprintf(env.Stdout, "%-6d %-20s %-15s %-11s %8s  %s\n", r.ID, r.StartedAt.Local().Format("2006-01-02 15:04:05"),
 			r.Flow, r.Outcome, r.Duration.Round(100*time.Millisecond), why)
 	}
 	return ExitOK
-}
-
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		return s[:n-1] + "…"
-	}
-	return s
 }
 
 func runShow(ctx context.Context, env Env, args []string) int {
@@ -202,7 +194,7 @@ func eventLine(e result.Event) string {
 	if e.Level != "" {
 		s += "." + e.Level
 	}
-	return s + ": " + oneLine(e.Text, 300)
+	return s + ": " + result.OneLine(e.Text, 300)
 }
 
 func writeScreenshots(ctx context.Context, env Env, st *store.Store, r *result.Run, dir string) int {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/loginprobe/loginprobe/internal/result"
 )
@@ -68,14 +67,16 @@ func (o *runOptions) run(ctx context.Context, env Env) int {
 	return exitCode(runs, ctx.Err() != nil)
 }
 
+// exitCode maps the runs to the exit code: a fail wins over an error, since
+// a broken sign-in must never hide behind a monitor problem in CI.
 func exitCode(runs []*result.Run, cancelled bool) int {
 	code := ExitOK
 	for _, r := range runs {
 		switch r.Outcome {
-		case result.Error, result.Interrupted:
-			return ExitError
 		case result.Fail:
-			code = ExitFail
+			return ExitFail
+		case result.Error, result.Interrupted:
+			code = ExitError
 		}
 	}
 	if cancelled {
@@ -86,7 +87,7 @@ func exitCode(runs []*result.Run, cancelled bool) int {
 
 func printSummary(w io.Writer, runs []*result.Run, skipped []string, db string) {
 	for _, r := range runs {
-		fmt.Fprintf(w, "%-5s %-15s %6s  run %d\n", strings.ToUpper(string(r.Outcome)), r.Flow, r.Duration.Round(100*time.Millisecond), r.ID)
+		fmt.Fprintf(w, "%-5s %-15s %5.1fs  run %d\n", strings.ToUpper(string(r.Outcome)), r.Flow, r.Duration.Seconds(), r.ID)
 		if r.Outcome == result.Pass {
 			continue
 		}

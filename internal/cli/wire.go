@@ -8,6 +8,7 @@ import (
 
 	"github.com/loginprobe/loginprobe/flows"
 	"github.com/loginprobe/loginprobe/internal/browser"
+	"github.com/loginprobe/loginprobe/internal/clerk"
 	"github.com/loginprobe/loginprobe/internal/config"
 	"github.com/loginprobe/loginprobe/internal/probe"
 	"github.com/loginprobe/loginprobe/internal/store"
@@ -97,5 +98,10 @@ func openEngine(ctx context.Context, env Env, cfg *config.Config, sel []probe.Fl
 		}
 	}
 	e.runner = probe.NewRunner(cfg, e.browser, st, log)
+	if tok := env.Getenv("CLERK_TESTING_TOKEN"); tok != "" {
+		// A token the operator got elsewhere (as @clerk/testing accepts it):
+		// used as given, never refreshed.
+		e.runner.Tokens = &clerk.TestingTokens{Fixed: tok}
+	}
 	return e, nil
 }

@@ -246,14 +246,4 @@ func stripQuery(u string) string {
 }
 
 // clip shortens s for an evidence line.
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && s[cut]&0xC0 == 0x80 { // do not split a UTF-8 rune
-		cut--
-	}
-	return s[:cut] + "…"
-}
+func clip(s string, n int) string { return result.OneLine(s, n) }

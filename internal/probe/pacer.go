@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,6 +66,11 @@ func bucket(method, rawURL string) string {
 	return ""
 }
 
+// maxHold is the longest Pace holds a request. A longer wait (a Retry-After
+// of a minute) would look like a Frontend API that does not answer; the
+// request fails instead, and the run is loginprobe's error, not a fail.
+const maxHold = 12 * time.Second
+
 // Pace blocks until the request may be sent without breaking a limit, or ctx
 // ends. It reserves the slot before it returns.
 func (p *Pacer) Pace(ctx context.Context, method, url string) error {
@@ -76,6 +82,9 @@ func (p *Pacer) Pace(ctx context.Context, method, url string) error {
 		wait := p.reserve(b)
 		if wait <= 0 {
 			return nil
+		}
+		if wait > maxHold {
+			return fmt.Errorf("held by loginprobe's pacing: Clerk's rate limit for sign-in/sign-up %ss allows the next one in %s", b, wait.Round(time.Second))
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -124,8 +133,11 @@ func (p *Pacer) Observe(method, url string, status int, headers map[string]strin
 			secs, _ = strconv.Atoi(strings.TrimSpace(v))
 		}
 	}
-	if secs <= 0 || secs > 120 {
+	switch {
+	case secs <= 0:
 		secs = 10
+	case secs > 120:
+		secs = 120
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

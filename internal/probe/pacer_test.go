@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,5 +61,17 @@ func TestPacerHonoursRetryAfter(t *testing.T) {
 	now = now.Add(7 * time.Second)
 	if w := p.reserve("create"); w != 0 {
 		t.Fatalf("after Retry-After passed, wait = %v", w)
+	}
+}
+
+func TestPaceRefusesLongHolds(t *testing.T) {
+	p := NewPacer()
+	p.Observe("POST", "http://h/v1/client/sign_ins", 429, map[string]string{"Retry-After": "60"})
+	err := p.Pace(t.Context(), "POST", "http://h/v1/client/sign_ins")
+	if err == nil || !strings.Contains(err.Error(), "held by loginprobe's pacing") {
+		t.Fatalf("Pace after Retry-After 60 = %v, want a refusal", err)
+	}
+	if err := p.Pace(t.Context(), "GET", "http://h/v1/client"); err != nil {
+		t.Fatalf("an unpaced request was refused: %v", err)
 	}
 }

@@ -8,12 +8,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/loginprobe/loginprobe/internal/browser"
 	"github.com/loginprobe/loginprobe/internal/clerk"
 	"github.com/loginprobe/loginprobe/internal/config"
 	"github.com/loginprobe/loginprobe/internal/result"
+	"github.com/loginprobe/loginprobe/internal/secret"
 )
 
 // Flow is one monitored user journey, such as a sign-in.
@@ -40,8 +42,12 @@ type Run struct {
 	base     context.Context // the tab's context, or the caller's: cleanups run in it
 	flow     config.Flow
 	rec      *result.Run
+	redactor *secret.Redactor // the config's secrets and this run's (generated passwords, testing tokens)
 	cleanups []cleanup
-	failed   bool // a failure screenshot was taken
+	failed   bool           // a failure screenshot was taken
+	events   []result.Event // the tab's, once it closed
+	flowEnd  time.Time      // when the flow proper ended, before its cleanups
+	mu       sync.Mutex     // guards rec.Events and rec.Notes against concurrent clients
 }
 
 type cleanup struct {
@@ -53,7 +59,10 @@ type cleanup struct {
 // never fail): the target cannot be judged.
 type MonitorError struct{ Err error }
 
+// Error implements error.
 func (e *MonitorError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the wrapped error.
 func (e *MonitorError) Unwrap() error { return e.Err }
 
 // Monitorf returns a MonitorError.
@@ -97,7 +106,7 @@ func (r *Run) StepTimeout(ctx context.Context, name string, d time.Duration, fn 
 	if err != nil {
 		err = r.explain(err, d)
 		step.Outcome = outcomeOf(err)
-		step.Error = r.runner.redact(err.Error())
+		step.Error = r.redact(err.Error())
 		r.capture(ctx, name, "failure")
 		err = fmt.Errorf("%s: %w", name, err)
 	}
@@ -121,18 +130,29 @@ func (r *Run) Always(name string, fn func(ctx context.Context) error) {
 
 // Note adds a remark to the run record (shown by `show`, kept in SQLite).
 func (r *Run) Note(format string, args ...any) {
-	r.rec.Notes = append(r.rec.Notes, r.runner.redact(fmt.Sprintf(format, args...)))
+	n := r.redact(fmt.Sprintf(format, args...))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rec.Notes = append(r.rec.Notes, n)
 }
 
-// Event adds an event to the run record (for flows without a browser).
+// Event adds an event to the run record (for calls made without the browser).
 func (r *Run) Event(e result.Event) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
-	e.Text = r.runner.redact(e.Text)
-	e.URL = r.runner.redact(e.URL)
+	e.Text = r.redact(e.Text)
+	e.URL = r.redact(e.URL)
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.rec.Events = append(r.rec.Events, e)
 }
+
+// AddSecret registers values this run generated (a password, a token) so
+// they are redacted from everything it records.
+func (r *Run) AddSecret(v ...string) { r.redactor.Add(v...) }
+
+func (r *Run) redact(s string) string { return r.redactor.Redact(s) }
 
 // capture takes a screenshot (at most one failure screenshot per run) and
 // the page state, from the tab's own context so an expired step does not
@@ -148,10 +168,11 @@ func (r *Run) capture(ctx context.Context, step, when string) {
 		return
 	}
 	st := r.Tab.State(context.WithoutCancel(ctx))
-	r.rec.PageURL, r.rec.PageTitle = r.runner.redact(st.URL), st.Title
+	r.rec.PageURL, r.rec.PageTitle = r.redact(st.URL), st.Title
 	r.rec.ClerkStatus, r.rec.ClerkVersion = st.ClerkStatus, st.ClerkVersion
-	mode := r.Config.Browser.Screenshots
-	if mode == "never" || (when == "final" && mode == "never") {
+	// "failure" also takes the final screenshot of a pass: the store keeps
+	// the newest one per flow, so a person can see what success looks like.
+	if r.Config.Browser.Screenshots == config.ScreenshotsNever {
 		return
 	}
 	data, format, err := r.Tab.Screenshot(context.WithoutCancel(ctx), r.Config.Browser.JPEGQuality)
@@ -177,9 +198,3 @@ func outcomeOf(err error) result.Outcome {
 
 // Settings returns the flow's configured timeouts.
 func (r *Run) Settings() config.Flow { return r.flow }
-
-// Record returns the run record being built (read-only use by flows).
-func (r *Run) Record() *result.Run { return r.rec }
-
-// Runner returns the runner of this run (to register secrets it generates).
-func (r *Run) Runner() *Runner { return r.runner }
