@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loginprobe/loginprobe/internal/probe"
 	"github.com/loginprobe/loginprobe/internal/result"
 )
 
@@ -32,9 +31,6 @@ func BenchmarkEveryFlow(b *testing.B) {
 
 func benchFlow(b *testing.B, name string) {
 	h := newHarness(b)
-	// The local Clerk enforces no rate limits here; Clerk's real limits
-	// (3 attempts per 10 s) would make the pacer, not the flow, the measure.
-	h.runner.Pacer = probe.NewPacerWith(1000, 1000)
 	if r := h.run(b, name); r.Outcome != result.Pass { // warm the browser and the instance
 		b.Fatalf("warm-up: %s", describe(r))
 	}

@@ -129,6 +129,11 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Cleanup(func() { st.Close() })
 	h.st = st
 	h.runner = probe.NewRunner(cfg, sharedBrowser, st, slog.New(slog.NewTextHandler(h.log, nil)))
+	if !set.fake.RateLimits {
+		// This local Clerk enforces no rate limits: pacing would only make
+		// the test wait. TestEveryFlowPasses runs with both.
+		h.runner.Pacer = probe.NewPacerWith(1000, 1000)
+	}
 	return h
 }
 

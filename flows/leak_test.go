@@ -9,7 +9,6 @@ import (
 
 	"github.com/loginprobe/loginprobe/flows"
 	"github.com/loginprobe/loginprobe/internal/browser"
-	"github.com/loginprobe/loginprobe/internal/probe"
 	"github.com/loginprobe/loginprobe/internal/result"
 )
 
@@ -26,7 +25,6 @@ func TestTenRoundsLeaveNothing(t *testing.T) {
 	defer b.Close()
 	h := newHarness(t)
 	h.runner.Browser = b
-	h.runner.Pacer = probe.NewPacerWith(100, 100) // the local Clerk runs without rate limits here
 	round := func(i int) {
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, 4)

@@ -4,14 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/loginprobe/loginprobe/internal/probe"
 )
-
-func newTicker() *time.Ticker { return time.NewTicker(pollEvery) }
 
 // user is what clerk-js says about the signed-in user.
 type user struct {
@@ -69,32 +66,29 @@ func waitSession(ctx context.Context, r *probe.Run, identifier string) (string, 
 // error on the page. Evaluation errors during the redirect after sign-in are
 // expected and retried until the deadline.
 func waitUser(ctx context.Context, r *probe.Run, ok func(user) bool, what string) (user, error) {
-	tick := newTicker()
-	defer tick.Stop()
 	var last user
 	var l look
 	var lerr error
 	var watch errorWatch
-	for {
+	err := poll(ctx, func() (bool, error) {
 		if u, err := currentUser(ctx); err == nil {
-			last = u
-			if ok(u) {
-				return u, nil
+			if last = u; ok(u) {
+				return true, nil
 			}
 		}
-		if l, lerr = glance(ctx, nil); lerr == nil {
-			if err := watch.check(r, what, l); err != nil {
-				return last, err
-			}
+		got, err := glance(ctx, nil)
+		lerr = err
+		if err == nil {
+			l = got
+			return false, watch.check(r, what, l)
 		}
-		select {
-		case <-ctx.Done():
-			err := notSeen(r, what, []string{"window.Clerk.user"}, l, lerr, ctx.Err())
-			if last.Email != "" {
-				err = fmt.Errorf("%w; Clerk.user is %s instead", err, last.Email)
-			}
-			return last, err
-		case <-tick.C:
+		return false, nil
+	})
+	if timedOut(ctx, err) {
+		err = notSeen(r, what, []string{"window.Clerk.user"}, l, lerr, err)
+		if last.Email != "" {
+			err = fmt.Errorf("%w; Clerk.user is %s instead", err, last.Email)
 		}
 	}
+	return last, err
 }

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -93,30 +92,30 @@ func (o OAuth) Run(ctx context.Context, r *probe.Run) error {
 // page at once (GitHub's /login, Google's /v3/signin).
 func (o OAuth) checkAuthorize(ctx context.Context, r *probe.Run, p config.OAuthProvider) error {
 	title := providerTitle(o.Provider)
-	tick := newTicker()
-	defer tick.Stop()
 	var l look
-	var err error
+	var lerr error
 	var watch errorWatch
 	var authorize string
-	for authorize == "" {
-		if l, err = glance(ctx, nil); err == nil {
+	err := poll(ctx, func() (bool, error) {
+		got, err := glance(ctx, nil)
+		lerr = err
+		if err == nil {
+			l = got
 			if strings.HasPrefix(l.URL, p.AuthorizeURL) {
 				authorize = l.URL
-				break
+				return true, nil
 			}
 			if err := watch.check(r, "the redirect to "+title, l); err != nil {
-				return err
+				return false, err
 			}
 		}
-		if authorize = authorizeRequest(r, p.AuthorizeURL); authorize != "" {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return notSeen(r, "the redirect to "+p.AuthorizeURL, []string{"a request to " + p.AuthorizeURL + "…"}, l, err, ctx.Err())
-		case <-tick.C:
-		}
+		authorize = authorizeRequest(r, p.AuthorizeURL)
+		return authorize != "", nil
+	})
+	if timedOut(ctx, err) {
+		return notSeen(r, "the redirect to "+p.AuthorizeURL, []string{"a request to " + p.AuthorizeURL + "…"}, l, lerr, err)
+	} else if err != nil {
+		return err
 	}
 	if err := waitLoaded(ctx); err != nil {
 		return fmt.Errorf("loading %s's authorize page: %w", title, err)
@@ -231,21 +230,22 @@ func providerLogin(ctx context.Context, r *probe.Run, p config.OAuthProvider) er
 		return nil
 	}
 	// The consent page appears only for a first authorization; the session may come first.
-	tick := newTicker()
-	defer tick.Stop()
-	for {
+	var approve bool
+	err := poll(ctx, func() (bool, error) {
 		if u, _ := currentUser(ctx); u.ID != "" {
-			return nil
+			return true, nil
 		}
-		if l, err := glance(ctx, []string{s.Approve}); err == nil && l.Found != "" {
-			return click(ctx, s.Approve)
-		}
-		select {
-		case <-ctx.Done():
-			return errors.New("after the provider's login: neither the consent button " + s.Approve + " nor a Clerk session appeared")
-		case <-tick.C:
-		}
+		l, err := glance(ctx, []string{s.Approve})
+		approve = err == nil && l.Found != ""
+		return approve, nil
+	})
+	switch {
+	case timedOut(ctx, err):
+		return fmt.Errorf("after the provider's login: neither the consent button %s nor a Clerk session appeared: %w", s.Approve, err)
+	case approve:
+		return click(ctx, s.Approve)
 	}
+	return err
 }
 
 // clickIfVisible clicks the first visible match of sel; the password page of
@@ -262,17 +262,13 @@ func clickIfVisible(ctx context.Context, sel string) error {
 
 // waitLoaded waits until the current document has loaded.
 func waitLoaded(ctx context.Context) error {
-	tick := newTicker()
-	defer tick.Stop()
-	for {
-		state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState`))
-		if err == nil && state == "complete" {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("document.readyState is %q: %w", state, ctx.Err())
-		case <-tick.C:
-		}
+	var state string
+	err := poll(ctx, func() (bool, error) {
+		state, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState`))
+		return state == "complete", nil
+	})
+	if err != nil {
+		return fmt.Errorf("document.readyState is %q: %w", state, err)
 	}
+	return nil
 }

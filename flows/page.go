@@ -95,39 +95,56 @@ func (w *errorWatch) check(r *probe.Run, what string, l look) error {
 // when Clerk shows an error (an alert or a field error), and on the deadline
 // it says what it waited for and what the page showed instead.
 func waitFor(ctx context.Context, r *probe.Run, what string, sels ...string) (string, error) {
+	var l look
+	var lerr error
+	var watch errorWatch
+	err := poll(ctx, func() (bool, error) {
+		got, err := glance(ctx, sels)
+		if lerr = err; err != nil {
+			return false, nil // the page is navigating: look again
+		}
+		l = got
+		if l.Found != "" {
+			return true, nil
+		}
+		if l.NoClerk {
+			if failed := scriptFailure(r); failed != "" {
+				return false, fmt.Errorf("waiting for %s: Clerk's script did not load: %s (page: %s)", what, failed, l.URL)
+			}
+		}
+		if l.Status == "error" {
+			// Clerk.load() rejected: nothing will be mounted.
+			return false, fmt.Errorf("waiting for %s: Clerk.status is error%s%s (page: %s)", what, loadErr(l), lastFAPIError(r), l.URL)
+		}
+		return false, watch.check(r, what, l)
+	})
+	if timedOut(ctx, err) {
+		return "", notSeen(r, what, sels, l, lerr, err)
+	}
+	return l.Found, err
+}
+
+// poll calls check at once and then every pollEvery until it reports done or
+// an error, or ctx ends, when it returns ctx's error. Every wait in the flows
+// is built on it: a condition under a deadline, never a sleep.
+func poll(ctx context.Context, check func() (done bool, err error)) error {
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
-	var last look
-	var lastErr error
-	var watch errorWatch
 	for {
-		l, err := glance(ctx, sels)
-		if err == nil {
-			last, lastErr = l, nil
-			if l.Found != "" {
-				return l.Found, nil
-			}
-			if err := watch.check(r, what, l); err != nil {
-				return "", err
-			}
-			if l.NoClerk {
-				if failed := scriptFailure(r); failed != "" {
-					return "", fmt.Errorf("waiting for %s: Clerk's script did not load: %s (page: %s)", what, failed, l.URL)
-				}
-			}
-			if l.Status == "error" {
-				// Clerk.load() rejected: nothing will be mounted.
-				return "", fmt.Errorf("waiting for %s: Clerk.status is error%s%s (page: %s)", what, loadErr(l), lastFAPIError(r), l.URL)
-			}
-		} else {
-			lastErr = err
+		if done, err := check(); done || err != nil {
+			return err
 		}
 		select {
 		case <-ctx.Done():
-			return "", notSeen(r, what, sels, last, lastErr, ctx.Err())
+			return ctx.Err()
 		case <-tick.C:
 		}
 	}
+}
+
+// timedOut reports whether err is poll's report that ctx ended.
+func timedOut(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err())
 }
 
 // notSeen builds the failure message of a wait that ran out of time.
@@ -285,20 +302,16 @@ func click(ctx context.Context, sel string) error {
 // are valid. Field errors meanwhile are live-validation hints, not failures,
 // unless they are still there at the deadline.
 func waitAccepted(ctx context.Context, sel, what string) error {
-	tick := newTicker()
-	defer tick.Stop()
 	var l look
-	for {
-		if got, err := glance(ctx, []string{sel}); err == nil {
-			if got.Found != "" {
-				return nil
-			}
+	err := poll(ctx, func() (bool, error) {
+		got, err := glance(ctx, []string{sel})
+		if err == nil {
 			l = got
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: %s not visible; the form says %q: %w", what, sel, l.Field, ctx.Err())
-		case <-tick.C:
-		}
+		return err == nil && got.Found != "", nil
+	})
+	if err != nil {
+		return fmt.Errorf("waiting for %s: %s not visible; the form says %q: %w", what, sel, l.Field, err)
 	}
+	return nil
 }

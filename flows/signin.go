@@ -103,28 +103,30 @@ func enterCodeIfAsked(ctx context.Context, r *probe.Run, identifier, code string
 
 // codeAsked waits until the page either asks for a code or signs the user in.
 func codeAsked(ctx context.Context, r *probe.Run, identifier string) (bool, error) {
-	tick := newTicker()
-	defer tick.Stop()
+	const what = "the verification code or the session"
+	var l look
+	var lerr error
 	var watch errorWatch
-	for {
-		l, err := glance(ctx, []string{clerk.SelOTPInput})
+	var asked bool
+	err := poll(ctx, func() (bool, error) {
+		got, err := glance(ctx, []string{clerk.SelOTPInput})
+		lerr = err
 		if err == nil {
-			if l.Found != "" {
+			l = got
+			if asked = l.Found != ""; asked {
 				return true, nil
 			}
-			if err := watch.check(r, "the verification code or the session", l); err != nil {
+			if err := watch.check(r, what, l); err != nil {
 				return false, err
 			}
 		}
-		if u, _ := currentUser(ctx); u.Email != "" && strings.EqualFold(u.Email, identifier) {
-			return false, nil
-		}
-		select {
-		case <-ctx.Done():
-			return false, notSeen(r, "the verification code or the session", []string{clerk.SelOTPInput}, l, err, ctx.Err())
-		case <-tick.C:
-		}
+		u, _ := currentUser(ctx)
+		return u.Email != "" && strings.EqualFold(u.Email, identifier), nil
+	})
+	if timedOut(ctx, err) {
+		return false, notSeen(r, what, []string{clerk.SelOTPInput}, l, lerr, err)
 	}
+	return asked, err
 }
 
 // signOut ends the session through clerk-js, if one is loaded.
