@@ -109,6 +109,10 @@ func (o OAuth) checkAuthorize(ctx context.Context, r *probe.Run, p config.OAuthP
 				return false, err
 			}
 		}
+		if refused := createRefused(r); refused != "" {
+			// Clerk refused the OAuth sign-in: no redirect will come.
+			return false, fmt.Errorf("waiting for the redirect to %s: Clerk refused the OAuth sign-in%s", title, refused)
+		}
 		authorize = authorizeRequest(r, p.AuthorizeURL)
 		return authorize != "", nil
 	})
@@ -131,6 +135,24 @@ func (o OAuth) checkAuthorize(ctx context.Context, r *probe.Run, p config.OAuthP
 	}
 	r.Tab.Note("reached authorize page " + authorize)
 	return nil
+}
+
+// createRefused quotes a Frontend API refusal of a sign-in or sign-up create
+// (" (FAPI POST /v1/client/sign_ins → 422 redirect_url_domain_mismatch)"),
+// or returns "".
+func createRefused(r *probe.Run) string {
+	fapi := r.Config.Clerk.FrontendAPIURL
+	for _, e := range r.Tab.Events() {
+		path := strings.TrimPrefix(e.URL, fapi)
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		if e.Method == "POST" && e.Status >= 400 && strings.HasPrefix(e.URL, fapi) &&
+			(path == "/v1/client/sign_ins" || path == "/v1/client/sign_ups") {
+			return fmt.Sprintf(" (FAPI POST %s → %d %s)", path, e.Status, e.ClerkCode)
+		}
+	}
+	return ""
 }
 
 // authorizeRequest returns the URL of the first recorded request to the
