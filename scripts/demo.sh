@@ -17,6 +17,7 @@ mkdir -p "$out"
 go build -o "$out/loginprobe" ./cmd/loginprobe
 
 port=${DEMO_PORT:-8787}
+rm -f "$out/loginprobe.yaml" # the new instance writes its own: wait for that one
 faults=()
 [ -n "${DEMO_FAULTS:-}" ] && faults=(--fault "$DEMO_FAULTS")
 "$out/loginprobe" fakeclerk --addr "127.0.0.1:$port" --config-out "$out/loginprobe.yaml" "${faults[@]}" >"$out/fakeclerk.log" 2>&1 &
