@@ -3,6 +3,7 @@ package browser
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -25,6 +26,7 @@ type generation struct {
 	ctx         context.Context // the chromedp context that started the browser
 	cancel      context.CancelFunc
 	allocCancel context.CancelFunc
+	tmp         string // Chromium's TMPDIR: its singleton socket folders, which a killed browser leaves behind
 
 	opened  int  // tabs ever opened here (for recycling)
 	open    int  // tabs open now
@@ -45,8 +47,18 @@ type generation struct {
 func startGeneration(ctx context.Context, id int, b *Browser) (*generation, error) {
 	log := b.log.With("generation", id)
 	flags := chromeFlags(b.opts.Viewport[0], b.opts.Viewport[1], b.opts.Flags)
+	tmp, err := os.MkdirTemp("", "loginprobe-chromium-")
+	if err != nil {
+		return nil, fmt.Errorf("starting chromium: %w", err)
+	}
+	env := func(k string) string {
+		if k == "TMPDIR" {
+			return tmp
+		}
+		return b.opts.Env(k)
+	}
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(),
-		allocatorOptions(b.execPath, flags, b.opts.Env)...)
+		allocatorOptions(b.execPath, flags, env)...)
 	// chromedp's own log lines go to Debug, redacted. Never WithDebugf: the
 	// protocol log holds every typed character of a password.
 	logf := func(format string, args ...any) {
@@ -54,7 +66,7 @@ func startGeneration(ctx context.Context, id int, b *Browser) (*generation, erro
 	}
 	bctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(logf), chromedp.WithErrorf(logf))
 	g := &generation{
-		id: id, log: log, ctx: bctx, cancel: cancel, allocCancel: allocCancel,
+		id: id, log: log, ctx: bctx, cancel: cancel, allocCancel: allocCancel, tmp: tmp,
 		tabs: map[*Tab]struct{}{},
 	}
 
@@ -62,7 +74,6 @@ func startGeneration(ctx context.Context, id int, b *Browser) (*generation, erro
 	go func() { errc <- chromedp.Do(bctx) }()
 	timer := time.NewTimer(b.opts.StartTimeout)
 	defer timer.Stop()
-	var err error
 	select {
 	case err = <-errc:
 	case <-timer.C:
@@ -74,6 +85,7 @@ func startGeneration(ctx context.Context, id int, b *Browser) (*generation, erro
 		g.stopping.Store(true)
 		cancel()
 		allocCancel()
+		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("starting chromium %s: %w", b.execPath, Classify(err))
 	}
 
@@ -156,6 +168,7 @@ func (g *generation) stop() {
 		}
 		g.cancel()      // kills the process and waits until it is reaped
 		g.allocCancel() // waits for the profile directory to be removed
+		os.RemoveAll(g.tmp)
 	})
 }
 
