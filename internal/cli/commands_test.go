@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,18 +16,45 @@ import (
 )
 
 // TestRunAllFlows: with no --flow, `run` runs all eight flows against the
-// local Clerk and all pass.
+// local Clerk and all pass, and none of the secrets they handle is recorded;
+// then the OAuth flows pass in full mode too (the other flows do not depend
+// on the mode).
 func TestRunAllFlows(t *testing.T) {
 	t.Parallel()
-	_, cfg := localClerk(t)
-	o := run(t, nil, "run", "--config", cfg, "--db", filepath.Join(t.TempDir(), "lp.db"))
+	srv, cfg := localClerk(t)
+	db := filepath.Join(t.TempDir(), "lp.db")
+	o := run(t, nil, "run", "--config", cfg, "--db", db, "--json")
 	if o.code != ExitOK {
 		t.Fatalf("exit %d\n%s%s", o.code, o.stdout, o.stderr)
 	}
-	for _, name := range config.FlowNames {
-		if !strings.Contains(o.stdout, "PASS  "+name+" ") {
-			t.Errorf("no PASS line for %s in\n%s", name, o.stdout)
+	var out struct {
+		Runs []struct{ Flow, Outcome, Message string }
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &out); err != nil {
+		t.Fatalf("--json output: %v", err)
+	}
+	passed := map[string]bool{}
+	for _, r := range out.Runs {
+		passed[r.Flow] = r.Outcome == "pass"
+		if r.Outcome != "pass" {
+			t.Errorf("%s: %s: %s", r.Flow, r.Outcome, r.Message)
 		}
+	}
+	for _, name := range config.FlowNames {
+		if !passed[name] {
+			t.Errorf("%s did not pass", name)
+		}
+	}
+	assertSecretsNeverRecorded(t, srv.Info(), db, o)
+	body, _ := os.ReadFile(cfg)
+	if strings.Count(string(body), "mode: initiate") != 2 {
+		t.Fatalf("the fakeclerk config does not set both OAuth modes:\n%s", body)
+	}
+	full := filepath.Join(t.TempDir(), "full.yaml")
+	os.WriteFile(full, []byte(strings.ReplaceAll(string(body), "mode: initiate", "mode: full")), 0o600)
+	o = run(t, nil, "run", "--config", full, "--db", db, "--flow", "oauth-github", "--flow", "oauth-google")
+	if o.code != ExitOK || strings.Count(o.stdout, "PASS  oauth-") != 2 {
+		t.Fatalf("OAuth in full mode: exit %d\n%s%s", o.code, o.stdout, o.stderr)
 	}
 }
 

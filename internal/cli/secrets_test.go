@@ -1,34 +1,31 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/loginprobe/loginprobe/internal/fakeclerk"
 )
 
-// TestSecretsNeverRecorded runs the flows that handle secrets with a known
-// password and secret key, and finds neither (nor any session JWT) in the
-// database files, the JSON output or the logs.
-func TestSecretsNeverRecorded(t *testing.T) {
-	t.Parallel()
-	srv, cfg := localClerk(t)
-	info := srv.Info()
-	dir := t.TempDir()
-	db := filepath.Join(dir, "lp.db")
-	o := run(t, nil, "run", "--config", cfg, "--db", db, "--json",
-		"--flow", "sign-in", "--flow", "session", "--flow", "sign-up", "--flow", "password-reset", "--flow", "user-api")
-	if o.code != ExitOK {
-		t.Fatalf("run: exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
-	}
+// assertSecretsNeverRecorded checks that neither the passwords and secret key
+// of the local Clerk behind a `run` nor any session JWT appears in the
+// database files, the run's output and logs, or `show` of its runs.
+func assertSecretsNeverRecorded(t *testing.T, info fakeclerk.Info, db string, o outcome) {
+	t.Helper()
 	secrets := []string{info.SecretKey}
 	for _, u := range info.Users {
 		if u.Password != "" {
 			secrets = append(secrets, u.Password)
 		}
 	}
-	show := run(t, nil, "show", "1", "--db", db)
-	places := map[string]string{"json output": o.stdout, "logs": o.stderr, "show": show.stdout + show.stderr}
+	places := map[string]string{"json output": o.stdout, "logs": o.stderr}
+	for id := 1; id <= strings.Count(o.stdout, `"target": `); id++ {
+		show := run(t, nil, "show", fmt.Sprint(id), "--db", db)
+		places[fmt.Sprintf("show %d", id)] = show.stdout + show.stderr
+	}
 	files, _ := filepath.Glob(db + "*") // the database, its WAL and shared memory
 	for _, f := range files {
 		b, err := os.ReadFile(f)
