@@ -168,18 +168,9 @@ func (s *Server) attemptFirstFactor(c *call, si *signIn, u *user) {
 	case "password":
 		s.attemptPassword(c, si, u, c.form.Get("password"))
 	case "email_code", "reset_password_email_code":
-		if si.First == nil || si.First.Strategy != strategy {
-			writeClerkError(c.w, http.StatusBadRequest, "verification_missing", "Verification missing",
-				"This strategy needs to be prepared before it can be attempted.", paramMeta("strategy"))
+		if !s.checkFactorCode(c, si.First, u, strategy) {
 			return
 		}
-		si.First.Attempts++
-		if !s.codeOK(u.Email, c.form.Get("code")) {
-			s.failedAttempt(u)
-			codeIncorrect(c)
-			return
-		}
-		si.First.Status = "verified"
 		if strategy == "email_code" {
 			s.completeSignIn(c, si, u, strategy)
 			return
@@ -240,18 +231,9 @@ func (s *Server) attemptSecondFactor(c *call, si *signIn, u *user) {
 	if s.locked(c, u) {
 		return
 	}
-	if si.Second == nil || si.Second.Strategy != c.form.Get("strategy") {
-		writeClerkError(c.w, http.StatusBadRequest, "verification_missing", "Verification missing",
-			"This strategy needs to be prepared before it can be attempted.", paramMeta("strategy"))
+	if !s.checkFactorCode(c, si.Second, u, c.form.Get("strategy")) {
 		return
 	}
-	si.Second.Attempts++
-	if !s.codeOK(u.Email, c.form.Get("code")) {
-		s.failedAttempt(u)
-		codeIncorrect(c)
-		return
-	}
-	si.Second.Status = "verified"
 	s.completeSignIn(c, si, u, "password")
 }
 
@@ -315,4 +297,29 @@ func (s *Server) signInWithTicket(c *call, ticket string) {
 		First: &verification{Object: "verification_ticket", ID: newID("ver"), Status: "verified", Strategy: "ticket", Attempts: 1}}
 	c.client.SignIn = si
 	s.completeSignIn(c, si, u, "ticket")
+}
+
+// checkFactorCode checks an attempt's code against v, the prepared
+// verification of strategy, and answers the error itself when the factor was
+// not prepared or the code is wrong (which counts towards lockout). It
+// reports whether the code was right, and marks v verified if so.
+func (s *Server) checkFactorCode(c *call, v *verification, u *user, strategy string) bool {
+	if v == nil || v.Strategy != strategy {
+		verificationMissing(c)
+		return false
+	}
+	v.Attempts++
+	if !s.codeOK(u.Email, c.form.Get("code")) {
+		s.failedAttempt(u)
+		codeIncorrect(c)
+		return false
+	}
+	v.Status = "verified"
+	return true
+}
+
+// verificationMissing answers an attempt whose verification was not prepared.
+func verificationMissing(c *call) {
+	writeClerkError(c.w, http.StatusBadRequest, "verification_missing", "Verification missing",
+		"This strategy needs to be prepared before it can be attempted.", paramMeta("strategy"))
 }

@@ -129,8 +129,7 @@ func (s *Server) attemptSignUpCode(c *call, su *signUp, strategy string) {
 		return
 	}
 	if strategy != "email_code" || su.EmailVer == nil {
-		writeClerkError(c.w, http.StatusBadRequest, "verification_missing", "Verification missing",
-			"This strategy needs to be prepared before it can be attempted.", paramMeta("strategy"))
+		verificationMissing(c)
 		return
 	}
 	if su.EmailVer.Status == "verified" {
