@@ -131,4 +131,3 @@ func TestStandbyWithoutDatabase(t *testing.T) {
 		t.Fatal("a replica without a database claims to lead")
 	}
 }
-
