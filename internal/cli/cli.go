@@ -39,6 +39,7 @@ func commands() []command {
 		{"flows", "list every flow and whether the config can run it", runFlows},
 		{"results", "list recent runs from the database", runResults},
 		{"show", "print one run's steps, events and diagnosis, and write its screenshots", runShow},
+		{"dashboard", "serve the dashboard and status page over an existing database (read-only)", runDashboard},
 		{"fakeclerk", "serve a local stand-in for Clerk (real clerk-js and UI) for tests and the demo", runFakeClerk},
 	}
 }

@@ -43,6 +43,7 @@ type Config struct {
 	Database      string
 	Browser       Browser
 	Retention     Retention
+	Dashboard     Dashboard
 
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key

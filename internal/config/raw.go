@@ -22,6 +22,7 @@ type rawConfig struct {
 	Database      *string            `yaml:"database"`
 	Browser       rawBrowser         `yaml:"browser"`
 	Retention     rawRetention       `yaml:"retention"`
+	Dashboard     rawDashboard       `yaml:"dashboard"`
 }
 
 type rawClerk struct {
@@ -100,7 +101,7 @@ var rawTypes = func() map[string]reflect.Type {
 	m := map[string]reflect.Type{}
 	for _, v := range []any{rawConfig{}, rawClerk{}, rawPages{}, rawMonitor{}, rawPasswordReset{},
 		rawSignUp{}, rawOAuth{}, rawOAuthProvider{}, rawOAuthSelectors{}, rawFlow{}, rawBrowser{}, rawViewport{},
-		rawRetention{}} {
+		rawRetention{}, rawDashboard{}, rawStatusComponent{}, rawDashboardAuth{}} {
 		t := reflect.TypeOf(v)
 		m[t.String()] = t
 	}
@@ -204,6 +205,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 	}
 	b.browser(r.Browser)
 	b.retention(r.Retention)
+	b.dashboard(r.Dashboard)
 	return c, b.errs
 }
 

@@ -41,11 +41,11 @@ func refOf(r *result.Run) *RunRef {
 
 // Overview is the page at /.
 type Overview struct {
-	Now              time.Time          `json:"now"`
-	Flows            []FlowRow          `json:"flows"`
-	Clerk            *ClerkView         `json:"clerk"`
-	OpenIncidents    []result.Incident  `json:"open_incidents"`
-	UptimeDefinition string             `json:"uptime_definition"`
+	Now              time.Time         `json:"now"`
+	Flows            []FlowRow         `json:"flows"`
+	Clerk            *ClerkView        `json:"clerk"`
+	OpenIncidents    []result.Incident `json:"open_incidents"`
+	UptimeDefinition string            `json:"uptime_definition"`
 }
 
 // state names a flow's current state from its newest verdict.
