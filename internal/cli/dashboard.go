@@ -60,6 +60,9 @@ func (o *dashboardOptions) run(ctx context.Context, env Env) error {
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := dashboard.FromConfig(cfg, o.listen)
 	opts.Log = log
+	if opts.ClerkStatus != nil {
+		go opts.ClerkStatus.Refresh(ctx) // the first page has an answer more often than not
+	}
 	h, err := dashboard.New(st, opts)
 	if err != nil {
 		return err

@@ -47,8 +47,13 @@ func (c *StatusCache) get() (*clerk.Status, error, time.Time) {
 	return c.st, c.err, c.fetchedAt
 }
 
-func (c *StatusCache) refresh() {
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+func (c *StatusCache) refresh() { c.Refresh(context.Background()) }
+
+// Refresh fetches the status now (within the cache's timeout) and keeps
+// it; serve and the dashboard command call it once at start, so the first
+// page already has an answer.
+func (c *StatusCache) Refresh(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	st, err := c.fetch(ctx)
 	c.mu.Lock()

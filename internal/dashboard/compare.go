@@ -69,31 +69,42 @@ func (h *handler) serveCompare(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "compare", fmt.Sprintf("Run %d beside the last pass", run.ID), c)
 }
 
-// pairSteps lines the steps up by position; the first pair whose names or
-// outcomes differ is where the runs diverged.
+// pairSteps lines the steps of both runs up by name, in order: a step of
+// one run missing from the other stands alone. The first pair whose outcomes
+// differ, or the first step alone, is where the runs diverged.
 func pairSteps(failed, pass []result.Step) ([]StepPair, string) {
-	var (
-		out      []StepPair
-		diverged string
-	)
-	for i := range max(len(failed), len(pass)) {
-		var p StepPair
-		if i < len(failed) {
-			p.Failed, p.Name = &failed[i], failed[i].Name
+	var out []StepPair
+	i, j := 0, 0
+	for i < len(failed) || j < len(pass) {
+		switch {
+		case i < len(failed) && j < len(pass) && failed[i].Name == pass[j].Name:
+			out = append(out, StepPair{Name: failed[i].Name, Failed: &failed[i], Pass: &pass[j]})
+			i, j = i+1, j+1
+		case i < len(failed) && (j >= len(pass) || !hasStep(pass[j:], failed[i].Name)):
+			out = append(out, StepPair{Name: failed[i].Name, Failed: &failed[i]})
+			i++
+		default:
+			out = append(out, StepPair{Name: pass[j].Name, Pass: &pass[j]})
+			j++
 		}
-		if i < len(pass) {
-			p.Pass = &pass[i]
-			if p.Name == "" {
-				p.Name = pass[i].Name
-			}
-		}
-		differ := p.Failed == nil || p.Pass == nil || p.Failed.Name != p.Pass.Name || p.Failed.Outcome != p.Pass.Outcome
-		if differ && diverged == "" {
-			p.Diverged, diverged = true, p.Name
-		}
-		out = append(out, p)
 	}
-	return out, diverged
+	for k := range out {
+		p := &out[k]
+		if p.Failed == nil || p.Pass == nil || p.Failed.Outcome != p.Pass.Outcome {
+			p.Diverged = true
+			return out, p.Name
+		}
+	}
+	return out, ""
+}
+
+func hasStep(steps []result.Step, name string) bool {
+	for _, s := range steps {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 type answer struct {
@@ -101,11 +112,13 @@ type answer struct {
 	code   string
 }
 
-// diffRequests lists the requests whose status or Clerk code differ.
+// diffRequests lists the requests whose status or Clerk code differ: the
+// n-th call of a method and path made by both runs, or a call only one run
+// made at all. Calls the failed run got an error for come first.
 func diffRequests(failed, pass []result.Event) []RequestDiff {
 	fa, fkeys := answers(failed)
 	pa, pkeys := answers(pass)
-	var out []RequestDiff
+	var bad, other []RequestDiff
 	seen := map[string]bool{}
 	for _, k := range append(fkeys, pkeys...) {
 		if seen[k] {
@@ -113,7 +126,11 @@ func diffRequests(failed, pass []result.Event) []RequestDiff {
 		}
 		seen[k] = true
 		f, p := fa[k], pa[k]
-		for i := range max(len(f), len(p)) {
+		n := min(len(f), len(p))
+		if n == 0 {
+			n = 1 // made by one run only: one row says so
+		}
+		for i := range n {
 			var a, b answer
 			if i < len(f) {
 				a = f[i]
@@ -121,14 +138,19 @@ func diffRequests(failed, pass []result.Event) []RequestDiff {
 			if i < len(p) {
 				b = p[i]
 			}
-			if a != b {
-				method, path, _ := strings.Cut(k, " ")
-				out = append(out, RequestDiff{Method: method, Path: path, FailedStatus: a.status, FailedCode: a.code,
-					PassStatus: b.status, PassCode: b.code})
+			if a == b {
+				continue
+			}
+			method, path, _ := strings.Cut(k, " ")
+			d := RequestDiff{Method: method, Path: path, FailedStatus: a.status, FailedCode: a.code, PassStatus: b.status, PassCode: b.code}
+			if a.status >= 400 || a.code != "" {
+				bad = append(bad, d)
+			} else {
+				other = append(other, d)
 			}
 		}
 	}
-	return out
+	return append(bad, other...)
 }
 
 // answers groups request events by "METHOD path", in order of first call.

@@ -54,6 +54,10 @@ func sparkSVG(tr Trend) template.HTML {
 				pts = append(pts, fmt.Sprintf("%.1f,%.1f", x+1, y+1))
 			}
 			fmt.Fprintf(&b, `<polyline class="%s" points="%s"/>`, line.class, strings.Join(pts, " "))
+			if len(pts) == 1 { // a lone point draws no line
+				x, y, _ := strings.Cut(pts[0], ",")
+				fmt.Fprintf(&b, `<circle class="%s" cx="%s" cy="%s" r="2"/>`, line.class, x, y)
+			}
 		}
 		fmt.Fprintf(&b, `<title>max p95 %s</title>`, html.EscapeString(fmtDur(top)))
 	}
