@@ -18,7 +18,7 @@ import (
 const defaultDashboardListen = "127.0.0.1:9465"
 
 type dashboardOptions struct {
-	db, config, listen string
+	db, config, listen, clerkStatus string
 }
 
 func runDashboard(ctx context.Context, env Env, args []string) int {
@@ -27,6 +27,8 @@ func runDashboard(ctx context.Context, env Env, args []string) int {
 	fs.StringVar(&o.db, "db", "", "SQLite database file to show")
 	fs.StringVar(&o.config, "config", "", "config file (database, dashboard section, Clerk's status page)")
 	fs.StringVar(&o.listen, "listen", defaultDashboardListen, "address to serve on; beyond loopback, private pages need dashboard.auth")
+	fs.StringVar(&o.clerkStatus, "clerk-status", "", "Clerk's status page to show (default: the config's clerk.status_page_url, else "+
+		"https://status.clerk.com; none: show none)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -45,6 +47,13 @@ func (o *dashboardOptions) run(ctx context.Context, env Env) error {
 		}
 	} else if t := env.Getenv("LOGINPROBE_DASHBOARD_TOKEN"); t != "" {
 		cfg.Dashboard.Token = secret.New(t)
+	}
+	switch o.clerkStatus {
+	case "":
+	case "none":
+		cfg.Clerk.StatusPageURL = ""
+	default:
+		cfg.Clerk.StatusPageURL = o.clerkStatus
 	}
 	path, err := dbPath(env, o.db, o.config)
 	if err != nil {

@@ -55,6 +55,13 @@ func TestDashboardInBrowser(t *testing.T) {
 	if err := st.OpenIncident(ctx, in); err != nil {
 		t.Fatal(err)
 	}
+	for _, ch := range []string{"ops-slack", "pagerduty"} {
+		n := result.Notification{IncidentID: in.ID, Channel: ch, Kind: strings.TrimPrefix(ch, "ops-"), Event: result.NotifyOpen,
+			At: failed.StartedAt.Add(failed.Duration), Attempts: 1, OK: true}
+		if err := st.RecordNotification(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	status := NewStatusCache(cfg.Clerk.StatusPageURL, time.Minute, 2*time.Second)
 	status.Refresh(ctx)

@@ -17,6 +17,7 @@ const pageSize = 50
 // FlowPage is the page of one flow.
 type FlowPage struct {
 	Flow      string            `json:"flow"`
+	Now       time.Time         `json:"now"`
 	Outcome   result.Outcome    `json:"outcome,omitempty"` // the filter
 	Cause     result.Cause      `json:"cause,omitempty"`   // the filter
 	Causes    []result.Cause    `json:"causes"`            // the causes its runs carry
@@ -44,7 +45,7 @@ func (h *handler) serveFlow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	p := &FlowPage{Flow: flow, Outcome: result.Outcome(q.Get("outcome")), Cause: result.Cause(q.Get("cause")),
+	p := &FlowPage{Flow: flow, Now: h.now(), Outcome: result.Outcome(q.Get("outcome")), Cause: result.Cause(q.Get("cause")),
 		Outcomes: []result.Outcome{result.Pass, result.Fail, result.Error, result.Interrupted, result.Skipped}}
 	p.Page, _ = strconv.Atoi(q.Get("page"))
 	p.Page = max(p.Page, 0)
