@@ -87,6 +87,7 @@ var funcs = template.FuncMap{
 	"dur":       fmtDur,
 	"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	"clock":     func(t time.Time) string { return t.UTC().Format("15:04:05.000") },
+	"short":     func(t time.Time) string { return t.UTC().Format("Jan 2 15:04 UTC") },
 	"pct":       fmtPct,
 	"bars":      barsSVG,
 	"spark":     sparkSVG,

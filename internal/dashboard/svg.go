@@ -18,7 +18,7 @@ import (
 func barsSVG(ds []Day) template.HTML {
 	const w, gap, h = 6, 2, 28
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="bars" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="daily states, last %d days">`,
+	fmt.Fprintf(&b, `<svg class="bars" viewBox="0 0 %d %d" width="%d" height="%d" preserveAspectRatio="none" role="img" aria-label="daily states, last %d days">`,
 		len(ds)*(w+gap), h, len(ds)*(w+gap), h, len(ds))
 	for i, d := range ds {
 		tip := fmt.Sprintf("%s: %s — %d up, %d down, %d flaky, %d error", d.Day.Format("2006-01-02"), d.State, d.Up, d.Down, d.Flaky, d.Error)
