@@ -12,6 +12,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/loginprobe/loginprobe/internal/browser"
 )
 
 // Exit codes, mapped in one place.
@@ -25,6 +27,10 @@ const (
 type Env struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+
+	// browser, set only by this package's tests, is used instead of
+	// starting a Chromium, and left running.
+	browser *browser.Browser
 }
 
 type command struct {

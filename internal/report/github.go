@@ -63,7 +63,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 		cause, dur, summary := "", "", c.SkipReason
 		if c.Run != nil {
 			cause = string(c.Run.Diagnosis.Cause)
-			dur = c.Run.Duration.Round(100 * time.Millisecond).String()
+			dur = roundDuration(c.Run.Duration).String()
 			summary = Summary(c.Run)
 		}
 		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s |\n", cell(c.Flow), icon(c.Outcome()), c.Outcome(), cell(cause), dur, cell(summary))
@@ -89,4 +89,12 @@ func icon(outcome string) string {
 // cell makes s safe inside a Markdown table cell: one line, pipes escaped.
 func cell(s string) string {
 	return strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "|", `\|`)
+}
+
+// roundDuration keeps two or three significant digits: 12ms, 4.7s, 1m3s.
+func roundDuration(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(100 * time.Millisecond)
 }

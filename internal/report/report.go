@@ -98,9 +98,6 @@ func Details(r *result.Run) string {
 func failedStep(r *result.Run) string {
 	for _, s := range r.Steps {
 		if s.Outcome != result.Pass && !s.Always {
-			if s.Error != "" {
-				return s.Name + ": " + s.Error
-			}
 			return s.Name
 		}
 	}

@@ -55,7 +55,7 @@ func TestJUnitParses(t *testing.T) {
 	if f.Status != junit.StatusFailed || f.Message != "Monitor user's password is wrong | rotated" || f.Duration != 2500*time.Millisecond {
 		t.Errorf("sign-in = %+v", f)
 	}
-	for _, want := range []string{"failed step: enter the password: form_password_incorrect", "evidence: POST", "next step: Reset the password.", "message: password: 100% wrong,"} {
+	for _, want := range []string{"failed step: enter the password\n", "evidence: POST", "next step: Reset the password.", "message: password: 100% wrong,"} {
 		if !strings.Contains(f.Error.Error(), want) && !strings.Contains(buf.String(), want) {
 			t.Errorf("failure body lacks %q", want)
 		}
