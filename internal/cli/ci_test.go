@@ -23,6 +23,7 @@ import (
 	"github.com/loginprobe/loginprobe/internal/result"
 	"github.com/loginprobe/loginprobe/internal/secret"
 	"github.com/loginprobe/loginprobe/internal/store"
+	"github.com/loginprobe/loginprobe/internal/testkit"
 )
 
 // storedRuns reads every run of a database, oldest first.
@@ -49,7 +50,8 @@ func storedRuns(t *testing.T, db string) []result.Run {
 // the preview's origin.
 func TestBaseURLRunsAgainstAPreview(t *testing.T) {
 	t.Parallel()
-	srv, cfg := localClerk(t)
+	srv := testkit.NewClerk(t, fakeclerk.Options{})
+	cfg := testkit.WriteConfig(t, srv)
 	preview, err := srv.StartPreview()
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +62,7 @@ func TestBaseURLRunsAgainstAPreview(t *testing.T) {
 		t.Fatalf("check --base-url: exit %d\n%s%s", chk.code, chk.stdout, chk.stderr)
 	}
 	db := filepath.Join(t.TempDir(), "lp.db")
-	o := run(t, nil, "run", "--config", cfg, "--flow", "sign-in", "--db", db, "--base-url", preview)
+	o := runWith(t, nil, testkit.Browser(t), "run", "--config", cfg, "--flow", "sign-in", "--db", db, "--base-url", preview)
 	if o.code != ExitOK {
 		t.Fatalf("run --base-url: exit %d\n%s%s", o.code, o.stdout, o.stderr)
 	}
@@ -232,7 +234,7 @@ func assertGitHub(t *testing.T, stdout, summary string) {
 	}
 }
 
-// runWith is run with a browser of the test's own.
+// runWith is run on the browser b (the shared one, or the test's own).
 func runWith(t *testing.T, env map[string]string, b *browser.Browser, args ...string) outcome {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -255,8 +257,8 @@ func runWith(t *testing.T, env map[string]string, b *browser.Browser, args ...st
 // and passes.
 func TestSetupCreatesMissingUsers(t *testing.T) {
 	t.Parallel()
-	srv, cfg := localClerk(t)
-	info := srv.Info()
+	srv := testkit.NewClerk(t, fakeclerk.Options{})
+	cfg, info := testkit.WriteConfig(t, srv), srv.Info()
 	bapi := &clerk.Backend{BaseURL: info.BackendAPIURL, SecretKey: secret.New(info.SecretKey), HTTP: http.DefaultClient}
 	for _, u := range info.Users {
 		if u.Role != fakeclerk.RoleOAuth {
@@ -277,7 +279,7 @@ func TestSetupCreatesMissingUsers(t *testing.T) {
 	if o.code != ExitOK || !strings.Contains(o.stdout, "created monitor user "+fakeclerk.SeedSignInEmail) || !strings.Contains(o.stdout, "created password-reset user "+fakeclerk.SeedResetEmail) {
 		t.Fatalf("setup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
 	}
-	o = run(t, nil, "run", "--setup", "--config", cfg, "--flow", "sign-in", "--db", filepath.Join(t.TempDir(), "lp.db"))
+	o = runWith(t, nil, testkit.Browser(t), "run", "--setup", "--config", cfg, "--flow", "sign-in", "--db", filepath.Join(t.TempDir(), "lp.db"))
 	if o.code != ExitOK || strings.Contains(o.stdout, "created") || !strings.Contains(o.stdout, "found   monitor user "+fakeclerk.SeedSignInEmail) {
 		t.Fatalf("run --setup: exit %d, want 0 and nothing created\n%s%s", o.code, o.stdout, o.stderr)
 	}
@@ -287,9 +289,9 @@ func TestSetupCreatesMissingUsers(t *testing.T) {
 // 2, and the cut run is recorded as an error.
 func TestTimeoutCutsTheRun(t *testing.T) {
 	t.Parallel()
-	_, cfg := localClerk(t, fakeclerk.FaultFAPISlow)
+	cfg := testkit.WriteConfig(t, testkit.NewClerk(t, fakeclerk.Options{Faults: []fakeclerk.Fault{fakeclerk.FaultFAPISlow}}))
 	db := filepath.Join(t.TempDir(), "lp.db")
-	o := run(t, nil, "run", "--config", cfg, "--flow", "sign-in", "--flow", "clerk-health", "--db", db, "--timeout", "5s")
+	o := runWith(t, nil, testkit.Browser(t), "run", "--config", cfg, "--flow", "sign-in", "--flow", "clerk-health", "--db", db, "--timeout", "5s")
 	if o.code != ExitError {
 		t.Fatalf("exit %d, want 2\n%s%s", o.code, o.stdout, o.stderr)
 	}
@@ -307,10 +309,10 @@ func TestTimeoutCutsTheRun(t *testing.T) {
 // attempts recorded, and the JUnit testcase passes with a flaky note.
 func TestRetriesReportFlaky(t *testing.T) {
 	t.Parallel()
-	_, cfg := localClerk(t, fakeclerk.FaultSignIn500Once)
+	cfg := testkit.WriteConfig(t, testkit.NewClerk(t, fakeclerk.Options{Faults: []fakeclerk.Fault{fakeclerk.FaultSignIn500Once}}))
 	dir := t.TempDir()
 	db, xmlPath := filepath.Join(dir, "lp.db"), filepath.Join(dir, "junit.xml")
-	o := run(t, nil, "run", "--config", cfg, "--flow", "sign-in", "--db", db, "--retries", "1", "--junit", xmlPath)
+	o := runWith(t, nil, testkit.Browser(t), "run", "--config", cfg, "--flow", "sign-in", "--db", db, "--retries", "1", "--junit", xmlPath)
 	if o.code != ExitOK || !strings.Contains(o.stdout, "flaky: passed on attempt 2") {
 		t.Fatalf("exit %d, want 0 and a flaky pass\n%s%s", o.code, o.stdout, o.stderr)
 	}
