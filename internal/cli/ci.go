@@ -80,6 +80,10 @@ func (c *ciOptions) finish(ctx context.Context, env Env, cr ciRun, code int) int
 	for _, r := range cr.runs {
 		paths, err := c.writeArtifacts(context.WithoutCancel(ctx), cr.st, r)
 		errs = append(errs, err)
+		if r.Flaky() {
+			more, err := c.failedAttempts(context.WithoutCancel(ctx), cr.st, r)
+			paths, errs = append(more, paths...), append(errs, err)
+		}
 		rep.Cases = append(rep.Cases, report.Case{Flow: r.Flow, Run: r, Screenshots: paths})
 	}
 	rep.Cases = append(rep.Cases, report.Skipped(cr.skipped)...)
@@ -124,6 +128,31 @@ func (c *ciOptions) writeArtifacts(ctx context.Context, st *store.Store, r *resu
 		return nil, fmt.Errorf("artifacts of run %d: %w", r.ID, err)
 	}
 	return report.Dir(dir).WriteRun(stored, shots)
+}
+
+// failedAttempts writes the artifacts of the failed attempts before a
+// flaky pass: the screenshots of a flake are what there is to look at.
+func (c *ciOptions) failedAttempts(ctx context.Context, st *store.Store, r *result.Run) ([]string, error) {
+	if c.artifacts == "" && c.junit == "" {
+		return nil, nil
+	}
+	earlier, err := st.Runs(ctx, store.Query{Flow: r.Flow, Limit: 2 * r.Attempt})
+	if err != nil {
+		return nil, fmt.Errorf("artifacts of the attempts before run %d: %w", r.ID, err)
+	}
+	var paths []string
+	for i := len(earlier) - 1; i >= 0; i-- { // oldest first
+		e := earlier[i]
+		if e.ID >= r.ID || e.ID < r.ID-int64(r.Attempt-1) || e.Attempt >= r.Attempt {
+			continue // not one of this run's attempts
+		}
+		p, err := c.writeArtifacts(ctx, st, &e)
+		if err != nil {
+			return paths, err
+		}
+		paths = append(paths, p...)
+	}
+	return paths, nil
 }
 
 // writeGitHub prints the annotations and appends the job summary.

@@ -160,6 +160,34 @@ func TestCIReports(t *testing.T) {
 	assertJUnit(t, xmlPath, shot, runs)
 	assertArtifacts(t, arts, shot, runs["sign-in"])
 	assertGitHub(t, o.stdout, summary)
+	assertNoSecret(t, srv.Info(), o.stdout+o.stderr, xmlPath, summary, filepath.Join(arts, fmt.Sprintf("run-%d.json", runs["sign-in"].ID)))
+}
+
+// assertNoSecret checks that the local Clerk's secret key and passwords
+// appear neither in text nor in the files.
+func assertNoSecret(t *testing.T, info fakeclerk.Info, text string, files ...string) {
+	t.Helper()
+	places := map[string]string{"output": text}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		places[f] = string(data)
+	}
+	secrets := []string{info.SecretKey}
+	for _, u := range info.Users {
+		if u.Password != "" {
+			secrets = append(secrets, u.Password)
+		}
+	}
+	for where, s := range places {
+		for _, sec := range secrets {
+			if strings.Contains(s, sec) {
+				t.Errorf("%s holds a secret (%.6s…)", where, sec)
+			}
+		}
+	}
 }
 
 func assertJUnit(t *testing.T, path, shot string, runs map[string]result.Run) {
@@ -324,8 +352,13 @@ func TestRetriesReportFlaky(t *testing.T) {
 	if err != nil || len(suites) != 1 || len(suites[0].Tests) != 1 {
 		t.Fatalf("JUnit: %v %+v", err, suites)
 	}
-	if c := suites[0].Tests[0]; c.Status != junit.StatusPassed || !strings.Contains(c.SystemOut, "flaky: sign-in passed on attempt 2") {
-		t.Errorf("testcase %+v, want passed with a flaky note", c)
+	shot := filepath.Join(dir, fmt.Sprintf("run-%d-1-failure.jpg", runs[0].ID)) // the failed attempt's
+	if c := suites[0].Tests[0]; c.Status != junit.StatusPassed || !strings.Contains(c.SystemOut, "flaky: sign-in passed on attempt 2") ||
+		!strings.Contains(c.SystemOut, "[[ATTACHMENT|"+shot+"]]") {
+		t.Errorf("testcase %+v, want passed with a flaky note and the failed attempt's screenshot", c)
+	}
+	if _, err := os.Stat(shot); err != nil {
+		t.Error(err)
 	}
 }
 
