@@ -362,6 +362,24 @@ func TestRetriesReportFlaky(t *testing.T) {
 	}
 }
 
+// TestCIFlagsInvalid: a bad CI flag exits 2 with one line naming it,
+// before anything runs.
+func TestCIFlagsInvalid(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.WriteConfig(t, testkit.SharedClerk(t))
+	for _, tt := range [][2]string{
+		{"--fail-on=warn", `--fail-on "warn": want error or fail`},
+		{"--retries=-1", "--retries -1: want 0 or more"},
+		{"--base-url=app.example.com", `--base-url "app.example.com": want an absolute URL`},
+		{"--timeout=-5s", "--timeout -5s: want a positive duration"},
+	} {
+		o := run(t, nil, "run", "--config", cfg, "--flow", "sign-in", tt[0])
+		if o.code != ExitError || strings.Count(o.stderr, "\n") != 1 || !strings.Contains(o.stderr, tt[1]) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 and one line with %q", tt[0], o.code, o.stderr, tt[1])
+		}
+	}
+}
+
 // TestFailOnFail: --fail-on fail turns loginprobe's own errors into exit 0
 // with a warning; a fail still exits 1.
 func TestFailOnFail(t *testing.T) {
