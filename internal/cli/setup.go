@@ -56,6 +56,9 @@ func setupUsers(ctx context.Context, w io.Writer, cfg *config.Config) error {
 	if len(users) == 0 {
 		return fmt.Errorf("no test user in the config: set monitor.identifier (and password_reset.identifier for the password-reset flow)")
 	}
+	if cfg.Monitor.Identifier != "" && cfg.Monitor.Password.IsZero() {
+		return fmt.Errorf("monitor.password: missing: setup creates the monitor user with it (set LOGINPROBE_PASSWORD or monitor.password)")
+	}
 	for _, u := range users {
 		if !strings.Contains(u.email, "@") {
 			return fmt.Errorf("%s %q is not an email address: setup creates users by email (use a name+clerk_test@example.com address)", u.field, u.email)
