@@ -44,38 +44,6 @@ func storedRuns(t *testing.T, db string) []result.Run {
 	return runs
 }
 
-// TestBaseURLRunsAgainstAPreview: `check --base-url` shows the preview's
-// pages, and `run --base-url` signs in on the local Clerk's second listener
-// (a preview deployment sharing the instance): the recorded page URL has
-// the preview's origin.
-func TestBaseURLRunsAgainstAPreview(t *testing.T) {
-	t.Parallel()
-	srv := testkit.NewClerk(t, fakeclerk.Options{})
-	cfg := testkit.WriteConfig(t, srv)
-	preview, err := srv.StartPreview()
-	if err != nil {
-		t.Fatal(err)
-	}
-	chk := run(t, nil, "check", "--config", cfg, "--base-url", preview)
-	if chk.code != ExitOK || !strings.Contains(chk.stdout, preview+"/sign-in") || !strings.Contains(chk.stdout, preview+"/sign-up") ||
-		!strings.Contains(chk.stdout, srv.URL()+"/__clerk") {
-		t.Fatalf("check --base-url: exit %d\n%s%s", chk.code, chk.stdout, chk.stderr)
-	}
-	db := filepath.Join(t.TempDir(), "lp.db")
-	o := runWith(t, nil, testkit.Browser(t), "run", "--config", cfg, "--flow", "sign-in", "--db", db, "--base-url", preview)
-	if o.code != ExitOK {
-		t.Fatalf("run --base-url: exit %d\n%s%s", o.code, o.stdout, o.stderr)
-	}
-	show := run(t, nil, "show", "1", "--db", db, "--json")
-	var r result.Run
-	if err := json.Unmarshal([]byte(show.stdout), &r); err != nil {
-		t.Fatalf("show --json: %v\n%s", err, show.stdout)
-	}
-	if !strings.HasPrefix(r.PageURL, preview+"/") || !strings.Contains(r.Target, preview+"/sign-in") {
-		t.Errorf("recorded page %q, target %q: want the preview's origin %s", r.PageURL, r.Target, preview)
-	}
-}
-
 // ciConfig writes srv's config with only the named flows enabled; the others
 // are disabled, so `run` reports them skipped.
 func ciConfig(t *testing.T, info fakeclerk.Info, enabled ...string) string {
@@ -279,11 +247,13 @@ func runWith(t *testing.T, env map[string]string, b *browser.Browser, args ...st
 	return outcome{code, out.String(), errb.String()}
 }
 
-// TestSetupCreatesMissingUsers: without a secret key, setup says what to
+// TestSetupThenRunOnAPreview: without a secret key, setup says what to
 // create in the dashboard (exit 2); with it, it creates the missing monitor
-// and password-reset users; `run --setup` then finds them, creates nothing
-// and passes.
-func TestSetupCreatesMissingUsers(t *testing.T) {
+// and password-reset users. `check --base-url` shows the preview's pages;
+// `run --setup --base-url` then finds the users (creating nothing) and
+// signs in on the local Clerk's second listener (a preview deployment
+// sharing the instance): the recorded page URL has the preview's origin.
+func TestSetupThenRunOnAPreview(t *testing.T) {
 	t.Parallel()
 	srv := testkit.NewClerk(t, fakeclerk.Options{})
 	cfg, info := testkit.WriteConfig(t, srv), srv.Info()
@@ -302,14 +272,32 @@ func TestSetupCreatesMissingUsers(t *testing.T) {
 	if o.code != ExitError || !strings.Contains(o.stderr, "Users → Create user") || !strings.Contains(o.stderr, fakeclerk.SeedSignInEmail) || !strings.Contains(o.stderr, fakeclerk.SeedResetEmail) {
 		t.Errorf("setup without a secret key: exit %d\n%s%s", o.code, o.stdout, o.stderr)
 	}
-
 	o = run(t, nil, "setup", "--config", cfg)
 	if o.code != ExitOK || !strings.Contains(o.stdout, "created monitor user "+fakeclerk.SeedSignInEmail) || !strings.Contains(o.stdout, "created password-reset user "+fakeclerk.SeedResetEmail) {
 		t.Fatalf("setup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
 	}
-	o = runWith(t, nil, testkit.Browser(t), "run", "--setup", "--config", cfg, "--flow", "sign-in", "--db", filepath.Join(t.TempDir(), "lp.db"))
+
+	preview, err := srv.StartPreview()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chk := run(t, nil, "check", "--config", cfg, "--base-url", preview)
+	if chk.code != ExitOK || !strings.Contains(chk.stdout, preview+"/sign-in") || !strings.Contains(chk.stdout, preview+"/sign-up") ||
+		!strings.Contains(chk.stdout, srv.URL()+"/__clerk") {
+		t.Fatalf("check --base-url: exit %d\n%s%s", chk.code, chk.stdout, chk.stderr)
+	}
+	db := filepath.Join(t.TempDir(), "lp.db")
+	o = runWith(t, nil, testkit.Browser(t), "run", "--setup", "--config", cfg, "--flow", "sign-in", "--db", db, "--base-url", preview)
 	if o.code != ExitOK || strings.Contains(o.stdout, "created") || !strings.Contains(o.stdout, "found   monitor user "+fakeclerk.SeedSignInEmail) {
-		t.Fatalf("run --setup: exit %d, want 0 and nothing created\n%s%s", o.code, o.stdout, o.stderr)
+		t.Fatalf("run --setup --base-url: exit %d, want 0 and nothing created\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	show := run(t, nil, "show", "1", "--db", db, "--json")
+	var r result.Run
+	if err := json.Unmarshal([]byte(show.stdout), &r); err != nil {
+		t.Fatalf("show --json: %v\n%s", err, show.stdout)
+	}
+	if !strings.HasPrefix(r.PageURL, preview+"/") || !strings.Contains(r.Target, preview+"/sign-in") {
+		t.Errorf("recorded page %q, target %q: want the preview's origin %s", r.PageURL, r.Target, preview)
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 // TestPreviewListener: the preview serves the app's pages, which point at
 // the instance's own Frontend API; that API answers CORS (with credentials)
 // for the preview's origin only, preflights included. The real browser run
-// is internal/cli's TestBaseURLRunsAgainstAPreview.
+// is internal/cli's TestSetupThenRunOnAPreview.
 func TestPreviewListener(t *testing.T) {
 	t.Parallel()
 	s, _ := startServer(t, Options{})
