@@ -51,13 +51,21 @@ func escapeProperty(s string) string {
 // cause, duration, the one-line summary) and the failure screenshots by name.
 func (rep *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
-	pass := 0
+	pass, ran := 0, 0
 	for _, c := range rep.Cases {
-		if o := c.Outcome(); o == "pass" || o == "flaky" {
+		switch c.Outcome() {
+		case "pass", "flaky":
 			pass++
+			ran++
+		case "fail", "error":
+			ran++
 		}
 	}
-	fmt.Fprintf(&b, "### loginprobe: %d of %d flows passed on %s\n\n", pass, len(rep.Cases), cell(rep.Instance))
+	fmt.Fprintf(&b, "### loginprobe: %d of %d flows passed on %s", pass, ran, cell(rep.Instance))
+	if n := len(rep.Cases) - ran; n > 0 {
+		fmt.Fprintf(&b, " (%d skipped)", n)
+	}
+	b.WriteString("\n\n")
 	b.WriteString("| Flow | Outcome | Cause | Duration | Summary |\n|---|---|---|---|---|\n")
 	for _, c := range rep.Cases {
 		cause, dur, summary := "", "", c.SkipReason

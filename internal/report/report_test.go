@@ -100,7 +100,7 @@ func TestMarkdownSummary(t *testing.T) {
 	}
 	md := buf.String()
 	for _, want := range []string{
-		"2 of 5 flows passed",
+		"2 of 4 flows passed on loginprobe-local-00.clerk.accounts.dev (1 skipped)\n",
 		"| Flow | Outcome | Cause | Duration | Summary |",
 		"| sign-in | ❌ fail | test_data | 2.5s | Monitor user's password is wrong \\| rotated |",
 		"| session | ⚠️ flaky |",
