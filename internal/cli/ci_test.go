@@ -222,7 +222,7 @@ func assertGitHub(t *testing.T, stdout, summary string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| Flow | Outcome | Cause | Duration | Summary |", "| sign-in | ❌ fail | test_data |", "| sign-up | ⚠️ error | monitor |",
+	for _, want := range []string{"### loginprobe: 1 of 3 flows passed on " + fakeclerk.DefaultInstanceHost + " (5 skipped)", "| Flow | Outcome | Cause | Duration | Summary |", "| sign-in | ❌ fail | test_data |", "| sign-up | ⚠️ error | monitor |",
 		"| clerk-health | ✅ pass |", "| oauth-github | ⏭️ skipped |  |  | disabled in the config |", "- sign-in: `run-"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("job summary lacks %q:\n%s", want, md)
