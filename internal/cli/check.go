@@ -8,13 +8,17 @@ import (
 )
 
 func runCheck(ctx context.Context, env Env, args []string) int {
-	var path string
-	fs := newFlagSet(env, "check", "[--config FILE]")
+	var path, baseURL string
+	fs := newFlagSet(env, "check", "[--config FILE] [--base-url URL]")
 	fs.StringVar(&path, "config", "", "config file (default: none; settings from the environment)")
+	fs.StringVar(&baseURL, "base-url", "", "show the pages as 'run --base-url URL' would open them")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	cfg, err := loadConfig(env, path)
+	if err == nil && baseURL != "" {
+		err = cfg.SetBaseURL(baseURL)
+	}
 	if err != nil {
 		return fail(env, "check", err)
 	}

@@ -12,6 +12,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/loginprobe/loginprobe/internal/browser"
 )
 
 // Exit codes, mapped in one place.
@@ -25,6 +27,10 @@ const (
 type Env struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+
+	// browser, set only by this package's tests, is used instead of
+	// starting a Chromium, and left running.
+	browser *browser.Browser
 }
 
 type command struct {
@@ -36,6 +42,7 @@ func commands() []command {
 	return []command{
 		{"run", "run flows once against the configured Clerk instance and record the results", runRun},
 		{"check", "validate a config and print what would run", runCheck},
+		{"setup", "create the monitor and password-reset users through the Backend API when they are missing", runSetup},
 		{"flows", "list every flow and whether the config can run it", runFlows},
 		{"results", "list recent runs from the database", runResults},
 		{"show", "print one run's steps, events and diagnosis, and write its screenshots", runShow},

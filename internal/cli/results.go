@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loginprobe/loginprobe/internal/report"
 	"github.com/loginprobe/loginprobe/internal/result"
 	"github.com/loginprobe/loginprobe/internal/store"
 )
@@ -120,9 +121,7 @@ func runShow(ctx context.Context, env Env, args []string) int {
 		return fail(env, "show", fmt.Errorf("run %d: %w", runID, err))
 	}
 	if asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(r)
+		report.WriteRunJSON(env.Stdout, r) // the same JSON run --artifacts writes
 	} else {
 		printRun(env, r)
 	}

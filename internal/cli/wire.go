@@ -65,10 +65,11 @@ type engine struct {
 	runner  *probe.Runner
 	store   *store.Store
 	browser *browser.Browser
+	lent    bool // the browser is the caller's (Env.browser): not closed here
 }
 
 func (e *engine) Close() {
-	if e.browser != nil {
+	if e.browser != nil && !e.lent {
 		e.browser.Close()
 	}
 	if e.store != nil {
@@ -84,6 +85,10 @@ func openEngine(ctx context.Context, env Env, cfg *config.Config, sel []probe.Fl
 	}
 	e := &engine{store: st}
 	for _, f := range sel {
+		if f.NeedsBrowser() && env.browser != nil {
+			e.browser, e.lent = env.browser, true
+			break
+		}
 		if f.NeedsBrowser() {
 			b, err := browser.New(browser.Options{
 				ExecPath: cfg.Browser.Path, Env: env.Getenv, RecycleAfter: cfg.Browser.RecycleAfter,

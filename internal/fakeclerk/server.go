@@ -54,8 +54,9 @@ type Server struct {
 	store       *store
 	limits      *limiter
 	handler     http.Handler
-	mu          sync.Mutex // guards url, httpSrv, listener
+	mu          sync.Mutex // guards url, httpSrv, listener, previews
 	url         string
+	previews    []string // origins of the preview listeners (StartPreview)
 	httpSrv     *http.Server
 	listener    net.Listener
 	serveDone   chan struct{}
@@ -104,7 +105,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("fakeclerk: %w", err)
 	}
 	s.seed()
-	s.handler = s.faultMiddleware(s.routes())
+	s.handler = s.allowPreviews(s.faultMiddleware(s.routes()))
 	return s, nil
 }
 
