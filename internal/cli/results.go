@@ -32,11 +32,13 @@ func dbPath(env Env, db, cfgPath string) (string, error) {
 	return cfg.Database, nil
 }
 
+// openExisting opens the database for reading only: results and show work on
+// a file the user cannot write, and never wait on a run being written.
 func openExisting(ctx context.Context, path string) (*store.Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no database at %s: run 'loginprobe run' first, or pass --db FILE", path)
 	}
-	return store.Open(ctx, path)
+	return store.OpenReadOnly(ctx, path)
 }
 
 func runResults(ctx context.Context, env Env, args []string) int {
