@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/loginprobe/loginprobe/internal/result"
@@ -199,24 +200,50 @@ func eventLine(e result.Event) string {
 	return s + ": " + result.OneLine(e.Text, 300)
 }
 
+// writeScreenshots writes the run's screenshots into dir as run-ID-N.EXT.
+// Nothing stored picks the name (a crafted record must not write outside
+// dir), and each file is created new (O_EXCL, O_NOFOLLOW: never over an
+// existing file or through a planted link), readable by the owner only.
 func writeScreenshots(ctx context.Context, env Env, st *store.Store, r *result.Run, dir string) int {
 	shots, err := st.Screenshots(ctx, r.ID)
 	if err != nil {
 		return fail(env, "show", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fail(env, "show", err)
 	}
 	for i, s := range shots {
-		ext := map[string]string{"jpeg": "jpg"}[s.Format]
-		if ext == "" {
-			ext = s.Format
-		}
-		name := filepath.Join(dir, fmt.Sprintf("run%d-%d-%s.%s", r.ID, i+1, s.When, ext))
-		if err := os.WriteFile(name, s.Data, 0o644); err != nil {
-			return fail(env, "show", err)
+		name := filepath.Join(dir, fmt.Sprintf("run-%d-%d.%s", r.ID, i+1, imageExt(s.Format)))
+		if err := writeNew(name, s.Data); err != nil {
+			return fail(env, "show", fmt.Errorf("screenshot %d: %w (remove it or choose another --screenshots folder)", i+1, err))
 		}
 		fmt.Fprintf(env.Stdout, "wrote %s\n", name)
 	}
 	return ExitOK
+}
+
+// imageExt is the file extension of a stored screenshot format; a format it
+// does not know gets "bin", never the stored text.
+func imageExt(format string) string {
+	switch format {
+	case "png":
+		return "png"
+	case "jpeg", "jpg":
+		return "jpg"
+	}
+	return "bin"
+}
+
+// writeNew creates name (it must not exist, and must not be a link) with
+// mode 0600 and writes data.
+func writeNew(name string, data []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

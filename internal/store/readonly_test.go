@@ -135,3 +135,25 @@ func TestOpenReadOnlyOldSchema(t *testing.T) {
 		t.Fatalf("OpenReadOnly of a missing file: %v", err)
 	}
 }
+
+// TestDatabaseFilesPrivate: a new database and its -wal and -shm files are
+// readable by their owner only: runs hold page texts and screenshots.
+func TestDatabaseFilesPrivate(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "lp.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	store(t, s, sampleRun("sign-in", result.Fail, t0, 1, 1, 10, "failure"))
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", filepath.Base(name), fi.Mode().Perm())
+		}
+	}
+}
