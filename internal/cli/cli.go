@@ -12,6 +12,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/loginprobe/loginprobe/internal/result"
 )
 
 // Exit codes, mapped in one place.
@@ -103,7 +105,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
 func fail(env Env, cmd string, err error) int {
 	for _, line := range strings.Split(err.Error(), "\n") {
 		if line != "" {
-			fmt.Fprintf(env.Stderr, "loginprobe %s: %s\n", cmd, line)
+			fmt.Fprintf(env.Stderr, "loginprobe %s: %s\n", cmd, result.Clean(line))
 		}
 	}
 	return ExitError

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,5 +92,55 @@ func TestShowScreenshotsNoFollow(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "keep" {
 		t.Fatalf("the link's target was written: %q", b)
+	}
+}
+
+// clearScreen is what a hostile page logs to wipe the operator's terminal.
+const clearScreen = "\x1b[2J\x1b[3J\x1b[H"
+
+// hostileRun carries clearScreen in every text the page or a server controls.
+func hostileRun() result.Run {
+	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+	x := func(s string) string { return s + clearScreen + "\r\x07" }
+	return result.Run{Flow: "sign-in", Target: x("target"), StartedAt: at, Outcome: result.Fail, Duration: time.Second,
+		Message: x("message"), PageURL: x("https://app.example.com/"), PageTitle: x("title"),
+		ClerkStatus: x("degraded"), ClerkVersion: x("5.0"), Notes: []string{x("note")},
+		Diagnosis: result.Diagnosis{Cause: result.CauseUnknown, Summary: x("summary"), Next: x("next"), Evidence: []string{x("evidence")}},
+		Steps:     []result.Step{{Name: "load", StartedAt: at, Outcome: result.Fail, Error: x("step error")}},
+		Events: []result.Event{
+			{Time: at, Kind: result.EventConsole, Level: "log", Text: x("console")},
+			{Time: at, Kind: result.EventRequest, Method: "GET", URL: x("https://x/v1/client"), Status: 500, ClerkCode: x("code"), TraceID: x("trace")},
+			{Time: at, Kind: result.EventRequestFailed, Method: "GET", URL: x("https://x/"), Text: x("net::ERR")},
+		},
+		Screenshots: []result.Screenshot{{Step: x("load"), When: x("failure"), Format: "png", TakenAt: at, Data: []byte("p")}},
+	}
+}
+
+// TestTextOutputsClean: the results table, show, run's summary lines and an
+// error message print no control character a page put in its texts.
+func TestTextOutputsClean(t *testing.T) {
+	t.Parallel()
+	r := hostileRun()
+	db := storeRun(t, r)
+	var summary strings.Builder
+	printSummary(&summary, []*result.Run{&r}, []string{"oauth-google" + clearScreen}, db)
+	var errOut strings.Builder
+	fail(Env{Stderr: &errOut}, "run", errors.New("page says "+clearScreen+"\nsecond line\r"))
+	outputs := map[string]string{
+		"results": run(t, nil, "results", "--db", db).stdout,
+		"show":    run(t, nil, "show", "1", "--db", db, "--screenshots", t.TempDir()).stdout,
+		"run":     summary.String(),
+		"error":   errOut.String(),
+	}
+	for name, out := range outputs {
+		if !strings.Contains(out, "sign-in") && name != "error" {
+			t.Errorf("%s printed no run:\n%s", name, out)
+		}
+		if i := strings.IndexFunc(out, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' }); i >= 0 {
+			t.Errorf("%s output holds control character %q: %q", name, out[i], out)
+		}
+	}
+	if !strings.Contains(outputs["show"], "console.log: console") || !strings.Contains(outputs["error"], "page says") {
+		t.Errorf("the texts themselves are gone:\n%s\n%s", outputs["show"], outputs["error"])
 	}
 }
