@@ -1,0 +1,93 @@
+package browser
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestLeftoversRemovedAtStart: starting Chromium removes the folders that
+// loginprobe processes now gone left in TMPDIR (a dead pid, a pid reused by
+// another process), keeps those of live processes and those it cannot
+// attribute, and puts the profile of the new process in its own folder,
+// removed at Close.
+func TestLeftoversRemovedAtStart(t *testing.T) {
+	t.Parallel()
+	// Not t.TempDir(): Chromium's socket path under it would be too long.
+	root, err := os.MkdirTemp("", "lp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	live := exec.Command("sleep", "60")
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { live.Process.Kill(); live.Wait() })
+	me := os.Getpid()
+	plant := map[string]bool{ // name → kept
+		fmt.Sprintf("%s%d-%s-dead", tmpPrefix, dead.Process.Pid, "4242"):                      false,
+		fmt.Sprintf("%s%d-%s-reused", tmpPrefix, me, "1"):                                     false,
+		fmt.Sprintf("%s%d-%s-live", tmpPrefix, live.Process.Pid, procStart(live.Process.Pid)): true,
+		tmpPrefix + "123456789": true, // an older name: owner unknown
+		"unrelated-folder":      true,
+	}
+	for name := range plant {
+		if err := os.MkdirAll(filepath.Join(root, name, "profile", "Default"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := func(k string) string {
+		if k == "TMPDIR" {
+			return root
+		}
+		return os.Getenv(k)
+	}
+	b := ownBrowser(t, Options{Env: env})
+	tab := newTab(t, b, TabOptions{})
+	var want []string
+	for name, kept := range plant {
+		if kept {
+			want = append(want, name)
+		}
+	}
+	ours := filepath.Base(tab.g.tmp)
+	want = append(want, ours)
+	sort.Strings(want)
+	if got := dirNames(t, root); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("folders after the start:\n got %v\nwant %v", got, want)
+	}
+	if pid, start, ok := tmpOwner(ours); !ok || pid != me || start != procStart(me) {
+		t.Errorf("the new folder %s does not name this process (%d, %s)", ours, me, procStart(me))
+	}
+	if _, err := os.Stat(filepath.Join(tab.g.tmp, "profile", "Default")); err != nil {
+		t.Errorf("Chromium's profile is not in its folder: %v", err)
+	}
+	_ = tab.Close()
+	_ = b.Close()
+	if _, err := os.Stat(tab.g.tmp); !os.IsNotExist(err) {
+		t.Errorf("%s still there after Close: %v", ours, err)
+	}
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names
+}
