@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -62,11 +63,13 @@ func startGeneration(ctx context.Context, id int, b *Browser) (*generation, erro
 		}
 		return b.opts.Env(k)
 	}
+	var cmd *exec.Cmd // read only after allocCancel, which waits for the process
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(),
 		append(allocatorOptions(b.execPath, flags, env),
 			// The profile goes in the same folder: chromedp's own would
 			// stay behind when loginprobe is killed.
-			chromedp.UserDataDir(filepath.Join(tmp, "profile")))...)
+			chromedp.UserDataDir(filepath.Join(tmp, "profile")),
+			chromedp.ModifyCmdFunc(func(c *exec.Cmd) { prepareCmd(c); cmd = c }))...)
 	// chromedp's own log lines go to Debug, redacted. Never WithDebugf: the
 	// protocol log holds every typed character of a password.
 	logf := func(format string, args ...any) {
@@ -94,7 +97,7 @@ func startGeneration(ctx context.Context, id int, b *Browser) (*generation, erro
 		cancel()
 		allocCancel()
 		os.RemoveAll(tmp)
-		return nil, fmt.Errorf("starting chromium %s: %w", b.execPath, Classify(err))
+		return nil, fmt.Errorf("starting chromium %s (chosen by %s): %w", b.execPath, b.execFrom, Classify(startFailure(err, cmd)))
 	}
 
 	c := chromedp.FromContext(bctx)

@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLeftoversRemovedAtStart: starting Chromium removes the folders that
@@ -90,4 +92,38 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// TestStartFailureSaysWhy: a browser executable that exits at once gives an
+// error naming the setting that chose it, its exit status and its output
+// (or that it printed none), not "chrome failed to start:" and nothing.
+func TestStartFailureSaysWhy(t *testing.T) {
+	t.Parallel()
+	script := filepath.Join(t.TempDir(), "not-chrome")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho 'not a browser' >&2\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		opts Options
+		want []string
+	}{
+		{"LOGINPROBE_CHROME=/bin/false", Options{Env: envOf(map[string]string{"LOGINPROBE_CHROME": "/bin/false", "PATH": "/usr/bin:/bin"})},
+			[]string{"starting chromium /bin/false (chosen by LOGINPROBE_CHROME)", "exit status 1 and printed nothing"}},
+		{"config path printing", Options{ExecPath: script, ExecPathFrom: "browser.path in the config file", Env: envOf(map[string]string{"PATH": "/usr/bin:/bin"})},
+			[]string{"(chosen by browser.path in the config file)", "exit status 3; it printed:\nnot a browser"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := ownBrowser(t, tt.opts)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, err := b.NewTab(ctx, TabOptions{})
+			for _, w := range tt.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("NewTab error = %v\nwant it to hold %q", err, w)
+				}
+			}
+		})
+	}
 }

@@ -144,3 +144,15 @@ func TestTextOutputsClean(t *testing.T) {
 		t.Errorf("the texts themselves are gone:\n%s\n%s", outputs["show"], outputs["error"])
 	}
 }
+
+// TestChromeStartFailureNamesSetting: LOGINPROBE_CHROME=/bin/false makes the
+// run an error that names the setting and how the program ended.
+func TestChromeStartFailureNamesSetting(t *testing.T) {
+	t.Parallel()
+	_, cfg := localClerk(t)
+	o := run(t, map[string]string{"LOGINPROBE_CHROME": "/bin/false"}, "run", "--config", cfg, "--flow", "sign-in", "--db", filepath.Join(t.TempDir(), "lp.db"))
+	want := "starting chromium /bin/false (chosen by LOGINPROBE_CHROME): the browser died (crashed, killed or hung): chrome failed to start: it ended with exit status 1 and printed nothing"
+	if o.code != ExitError || !strings.Contains(o.stdout, want) {
+		t.Fatalf("exit %d, want 2 and %q\n%s%s", o.code, want, o.stdout, o.stderr)
+	}
+}
