@@ -3,12 +3,17 @@ package cli
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/loginprobe/loginprobe/internal/fakeclerk"
 	"github.com/loginprobe/loginprobe/internal/result"
 	"github.com/loginprobe/loginprobe/internal/store"
 )
@@ -154,5 +159,69 @@ func TestChromeStartFailureNamesSetting(t *testing.T) {
 	want := "starting chromium /bin/false (chosen by LOGINPROBE_CHROME): the browser died (crashed, killed or hung): chrome failed to start: it ended with exit status 1 and printed nothing"
 	if o.code != ExitError || !strings.Contains(o.stdout, want) {
 		t.Fatalf("exit %d, want 2 and %q\n%s%s", o.code, want, o.stdout, o.stderr)
+	}
+}
+
+// TestRunInterruptedBySignal: cancelling run's context (what SIGTERM and
+// SIGINT do through signal.NotifyContext) while a browser flow waits on a
+// slow Frontend API records the run as interrupted, as a SIGKILL does, and
+// exits 2.
+func TestRunInterruptedBySignal(t *testing.T) {
+	t.Parallel()
+	srv, err := fakeclerk.New(fakeclerk.Options{Faults: []fakeclerk.Fault{fakeclerk.FaultFAPISlow}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan struct{})
+	var once sync.Once
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/__clerk/v1/") {
+			once.Do(func() { close(waiting) }) // the flow now waits on fapi_slow
+		}
+		srv.Handler().ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	defer ts.CloseClientConnections()
+	srv.SetURL(ts.URL)
+	cfg := filepath.Join(t.TempDir(), "loginprobe.yaml")
+	if err := writeConfigFile(cfg, srv.Info()); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "lp.db")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb strings.Builder
+	done := make(chan int, 1)
+	env := Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+		if k == "PATH" || k == "HOME" {
+			return os.Getenv(k)
+		}
+		return ""
+	}}
+	go func() { done <- Main(ctx, []string{"run", "--config", cfg, "--flow", "sign-in", "--db", db}, env) }()
+	select {
+	case <-waiting:
+	case code := <-done:
+		t.Fatalf("run ended (exit %d) before reaching the Frontend API\n%s%s", code, out.String(), errb.String())
+	}
+	cancel()
+	code := <-done
+	if code != ExitError || !strings.Contains(out.String(), "INTERRUPTED sign-in") {
+		t.Fatalf("exit %d, want 2 and an INTERRUPTED line\n%s%s", code, out.String(), errb.String())
+	}
+	st, err := store.OpenReadOnly(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r, err := st.Run(context.Background(), 1)
+	if err != nil || r.Outcome != result.Interrupted || !strings.HasPrefix(r.Message, "interrupted:") {
+		t.Fatalf("stored run: %+v, %v; want interrupted", r, err)
+	}
+	for _, s := range r.Steps {
+		if !s.Always && s.Outcome != result.Pass && s.Outcome != result.Interrupted {
+			t.Errorf("step %q is %s in an interrupted run", s.Name, s.Outcome)
+		}
 	}
 }
