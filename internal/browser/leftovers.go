@@ -1,6 +1,8 @@
 package browser
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,13 +11,15 @@ import (
 )
 
 // tmpPrefix starts the name of the folder each Chromium process gets as its
-// TMPDIR and profile: tmpPrefix + "<pid>-<start>-" + random, where pid and
-// start are the loginprobe process's (start: its start time in clock ticks
-// since boot, field 22 of /proc/<pid>/stat). A process killed with SIGKILL
-// cannot remove its folder; the next start recognises the owner as gone and
-// removes it (removeLeftovers). The name is short because Chromium's
-// singleton socket goes two levels below it, and a Unix socket path has at
-// most 107 bytes.
+// TMPDIR and profile: tmpPrefix + "<pid>-<start>-<host>-" + random, where
+// pid and start are the loginprobe process's (start: its start time in clock
+// ticks since boot, field 22 of /proc/<pid>/stat) and host a short hash of
+// the host name and boot id, so that a folder shared with another container
+// or kept across a reboot is never judged by pids it cannot see. A process
+// killed with SIGKILL cannot remove its folder; the next start recognises
+// the owner as gone and removes it (removeLeftovers). The name is short
+// because Chromium's singleton socket goes two levels below it, and a Unix
+// socket path has at most 107 bytes.
 const tmpPrefix = "lp-chromium-"
 
 // tmpRoot is the folder the per-process folders go in: TMPDIR as Options.Env
@@ -31,7 +35,7 @@ func tmpRoot(env func(string) string) string {
 // named after this process.
 func makeTmp(root string) (string, error) {
 	pid := os.Getpid()
-	return os.MkdirTemp(root, fmt.Sprintf("%s%d-%s-", tmpPrefix, pid, procStart(pid)))
+	return os.MkdirTemp(root, fmt.Sprintf("%s%d-%s-%s-", tmpPrefix, pid, procStart(pid), hostID()))
 }
 
 // removeLeftovers removes the folders under root that processes now gone
@@ -47,9 +51,10 @@ func removeLeftovers(root string) []string {
 		return nil
 	}
 	var removed []string
+	host := hostID()
 	for _, e := range entries {
-		pid, start, ok := tmpOwner(e.Name())
-		if !ok || !e.IsDir() || procStart(pid) == start {
+		pid, start, h, ok := tmpOwner(e.Name())
+		if !ok || h != host || !e.IsDir() || procStart(pid) == start {
 			continue
 		}
 		if os.RemoveAll(filepath.Join(root, e.Name())) == nil {
@@ -60,20 +65,30 @@ func removeLeftovers(root string) []string {
 }
 
 // tmpOwner parses the owner out of a folder name makeTmp made.
-func tmpOwner(name string) (pid int, start string, ok bool) {
+func tmpOwner(name string) (pid int, start, host string, ok bool) {
 	rest, ok := strings.CutPrefix(name, tmpPrefix)
 	if !ok {
-		return 0, "", false
+		return 0, "", "", false
 	}
-	f := strings.SplitN(rest, "-", 3)
-	if len(f) != 3 || f[1] == "" {
-		return 0, "", false
+	f := strings.SplitN(rest, "-", 4)
+	if len(f) != 4 || f[1] == "" || f[2] == "" {
+		return 0, "", "", false
 	}
 	pid, err := strconv.Atoi(f[0])
 	if err != nil || pid <= 0 {
-		return 0, "", false
+		return 0, "", "", false
 	}
-	return pid, f[1], true
+	return pid, f[1], f[2], true
+}
+
+// hostID is a short hash of the host name and the boot id: the pids and
+// start times in folder names mean something only on the host and boot
+// that wrote them.
+func hostID() string {
+	name, _ := os.Hostname()
+	boot, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	sum := sha256.Sum256([]byte(name + "\x00" + strings.TrimSpace(string(boot))))
+	return hex.EncodeToString(sum[:4])
 }
 
 // procStart is process pid's start time in clock ticks since boot (field 22

@@ -34,11 +34,12 @@ func TestLeftoversRemovedAtStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { live.Process.Kill(); live.Wait() })
-	me := os.Getpid()
+	me, host := os.Getpid(), hostID()
 	plant := map[string]bool{ // name → kept
-		fmt.Sprintf("%s%d-%s-dead", tmpPrefix, dead.Process.Pid, "4242"):                      false,
-		fmt.Sprintf("%s%d-%s-reused", tmpPrefix, me, "1"):                                     false,
-		fmt.Sprintf("%s%d-%s-live", tmpPrefix, live.Process.Pid, procStart(live.Process.Pid)): true,
+		fmt.Sprintf("%s%d-%s-%s-dead", tmpPrefix, dead.Process.Pid, "4242", host):                      false,
+		fmt.Sprintf("%s%d-%s-%s-reused", tmpPrefix, me, "1", host):                                     false,
+		fmt.Sprintf("%s%d-%s-%s-live", tmpPrefix, live.Process.Pid, procStart(live.Process.Pid), host): true,
+		fmt.Sprintf("%s%d-%s-%s-other", tmpPrefix, dead.Process.Pid, "4242", "0badc0de"):               true, // another host or boot
 		tmpPrefix + "123456789": true, // an older name: owner unknown
 		"unrelated-folder":      true,
 	}
@@ -67,7 +68,7 @@ func TestLeftoversRemovedAtStart(t *testing.T) {
 	if got := dirNames(t, root); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("folders after the start:\n got %v\nwant %v", got, want)
 	}
-	if pid, start, ok := tmpOwner(ours); !ok || pid != me || start != procStart(me) {
+	if pid, start, h, ok := tmpOwner(ours); !ok || pid != me || start != procStart(me) || h != host {
 		t.Errorf("the new folder %s does not name this process (%d, %s)", ours, me, procStart(me))
 	}
 	if _, err := os.Stat(filepath.Join(tab.g.tmp, "profile", "Default")); err != nil {
