@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/loginprobe/loginprobe/internal/result"
+	"github.com/loginprobe/loginprobe/internal/store"
 )
 
 // TestCancelledRunIsInterrupted: a run whose caller's context is cancelled
@@ -34,7 +35,7 @@ func TestCancelledRunIsInterrupted(t *testing.T) {
 	if rec.Steps[0].Outcome != result.Interrupted {
 		t.Errorf("the step that was waiting is %s, want interrupted", rec.Steps[0].Outcome)
 	}
-	got, err := rn.Store.Run(context.Background(), rec.ID)
+	got, err := rn.Store.(store.Reader).Run(context.Background(), rec.ID)
 	if err != nil || got.Outcome != result.Interrupted {
 		t.Fatalf("stored: %+v, %v; want interrupted", got, err)
 	}

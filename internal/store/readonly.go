@@ -38,6 +38,7 @@ func openReadOnly(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(readConns)
 	r.SetMaxIdleConns(readConns)
 	s := &Store{path: path, r: r, o: Options{}.withDefaults()}
+	s.beatOnce.Do(func() {}) // a reader never beats
 	have, latest, err := schemaVersions(ctx, r)
 	if err == nil && have < latest {
 		err = fmt.Errorf("database schema version %d is older than this loginprobe needs (%d): open it once with a command that writes (loginprobe run) as a user who can write it", have, latest)
