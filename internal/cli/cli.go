@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/loginprobe/loginprobe/internal/browser"
+	"github.com/loginprobe/loginprobe/internal/result"
 )
 
 // Exit codes, mapped in one place.
@@ -110,7 +111,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
 func fail(env Env, cmd string, err error) int {
 	for _, line := range strings.Split(err.Error(), "\n") {
 		if line != "" {
-			fmt.Fprintf(env.Stderr, "loginprobe %s: %s\n", cmd, line)
+			fmt.Fprintf(env.Stderr, "loginprobe %s: %s\n", cmd, result.Clean(line))
 		}
 	}
 	return ExitError
