@@ -43,6 +43,7 @@ type Config struct {
 	Database      string
 	Browser       Browser
 	Retention     Retention
+	Alerts        Alerts
 
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key
@@ -152,6 +153,7 @@ func Default() *Config {
 			JPEGQuality:  80,
 			Viewport:     Viewport{Width: 1280, Height: 900},
 		},
+		Alerts: DefaultAlerts(),
 	}
 	c.Retention = DefaultRetention()
 	for _, name := range FlowNames {

@@ -22,6 +22,7 @@ type rawConfig struct {
 	Database      *string            `yaml:"database"`
 	Browser       rawBrowser         `yaml:"browser"`
 	Retention     rawRetention       `yaml:"retention"`
+	Alerts        rawAlerts          `yaml:"alerts"`
 }
 
 type rawClerk struct {
@@ -208,6 +209,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 	}
 	b.browser(r.Browser)
 	b.retention(r.Retention)
+	b.alerts(r.Alerts)
 	return c, b.errs
 }
 

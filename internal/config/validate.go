@@ -32,6 +32,7 @@ func (c *Config) Validate() error {
 	}
 	c.validateBrowser(v)
 	c.validateRetention(v)
+	c.validateAlerts(v)
 	return errors.Join(v.errs...)
 }
 
