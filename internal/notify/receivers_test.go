@@ -123,7 +123,7 @@ type pdEventJSON struct {
 	DedupKey    string `json:"dedup_key"`
 	Payload     *struct {
 		Summary, Source, Severity, Timestamp, Component, Group, Class string
-		CustomDetails                                                map[string]string `json:"custom_details"`
+		CustomDetails                                                 map[string]string `json:"custom_details"`
 	} `json:"payload"`
 	Links []struct{ Href, Text string } `json:"links"`
 }
