@@ -47,6 +47,7 @@ func commands() []command {
 		{"flows", "list every flow and whether the config can run it", runFlows},
 		{"results", "list recent runs from the database", runResults},
 		{"show", "print one run's steps, events and diagnosis, and write its screenshots", runShow},
+		{"notify", "notify test: send a test message to every alert channel and say which worked", runNotify},
 		{"fakeclerk", "serve a local stand-in for Clerk (real clerk-js and UI) for tests and the demo", runFakeClerk},
 	}
 }
