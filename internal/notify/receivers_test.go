@@ -250,3 +250,50 @@ func TestWebhook(t *testing.T) {
 		t.Errorf("unsigned test message: header %q, body %s", reqs[1].header.Get("X-Loginprobe-Signature"), reqs[1].body)
 	}
 }
+
+// TestHTTPErrorsHideURL: a failed POST names the receiver's host, never the
+// URL: net/http's *url.Error would print it whole, token and all.
+func TestHTTPErrorsHideURL(t *testing.T) {
+	t.Parallel()
+	redirect := httptest.NewServer(http.RedirectHandler("https://elsewhere.example.com/x?token=moved-token-0005", http.StatusFound))
+	t.Cleanup(redirect.Close)
+	gone := unreachableURL(t)
+	tests := []struct {
+		name, url, want string
+	}{
+		{"unreachable", gone + "/services/T1/B2/gone-token-0006", "POST to " + strings.TrimPrefix(gone, "http://") + ": dial tcp "},
+		{"redirect not followed", redirect.URL + "/services/T1/B2/redirect-token-0007", "answered 302 Found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			n := build(t, config.Channel{Name: "s", Kind: "slack", URL: secret.New(tt.url)})
+			err := n.Send(context.Background(), flowMessage(result.NotifyOpen))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
+			}
+			for _, s := range []string{"token", "/services/"} {
+				if strings.Contains(err.Error(), s) {
+					t.Errorf("the error shows the URL (%s): %v", s, err)
+				}
+			}
+		})
+	}
+}
+
+// TestRegistry: every kind the config accepts has a constructor, and no
+// other kind does.
+func TestRegistry(t *testing.T) {
+	t.Parallel()
+	if len(Kinds) != len(config.AlertKinds) {
+		t.Errorf("registry has %d kinds, config %d", len(Kinds), len(config.AlertKinds))
+	}
+	for _, k := range config.AlertKinds {
+		if Kinds[k] == nil {
+			t.Errorf("no constructor for kind %s", k)
+		}
+	}
+	if _, err := FromConfig(config.Alerts{Channels: []config.Channel{{Name: "x", Kind: "teams"}}}); err == nil || err.Error() != `channel x: unknown kind "teams"` {
+		t.Errorf("FromConfig with an unknown kind: %v", err)
+	}
+}
