@@ -97,7 +97,9 @@ func (d *Dispatcher) Notify(m Message) {
 // Close stops taking messages and lets each channel send what it has queued
 // until ctx is done; then it cancels the sends in flight, records what was
 // left as failed, and returns ctx's error. Either way every goroutine of the
-// Dispatcher has ended when Close returns.
+// Dispatcher has ended when Close returns. An SMTP session ignores
+// cancelling, so an email in flight can hold Close up to Options.Timeout
+// past ctx.
 func (d *Dispatcher) Close(ctx context.Context) error {
 	if !d.closed.CompareAndSwap(false, true) {
 		return nil
