@@ -328,3 +328,25 @@ func TestBackoff(t *testing.T) {
 		t.Errorf("backoff = %v", got)
 	}
 }
+
+// TestSender: the tracker's events reach the channels with the instance and
+// the link to the incident's latest run.
+func TestSender(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t)
+	d := NewDispatcher([]Notifier{build(t, config.Channel{Name: "hook", Kind: "webhook", URL: secret.New(rc.URL)})}, Options{})
+	Sender{Dispatcher: d, Instance: "clerk.example.com", DashboardURL: "https://probe.example.com"}.
+		Send(result.NotifyOpen, result.Incident{ID: 5, Kind: result.IncidentFlow, Flow: "sign-in", LatestRunID: 9})
+	if err := d.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	reqs := rc.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	for _, want := range []string{`"run_url":"https://probe.example.com/runs/9"`, `"instance":"clerk.example.com"`, `"dedup_key":"loginprobe/clerk.example.com/sign-in/5"`} {
+		if !strings.Contains(string(reqs[0].body), want) {
+			t.Errorf("body lacks %s: %s", want, reqs[0].body)
+		}
+	}
+}

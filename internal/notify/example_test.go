@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loginprobe/loginprobe/internal/config"
+	"github.com/loginprobe/loginprobe/internal/incident"
 	"github.com/loginprobe/loginprobe/internal/notify"
 	"github.com/loginprobe/loginprobe/internal/result"
 )
@@ -24,13 +25,9 @@ func ExampleDispatcher() {
 		OnResult: func(kind string, ok bool) {}, // loginprobe_notifications_total{kind,result}
 		Redactor: cfg.Redactor(),
 	})
-	var in result.Incident // from the incident tracker
-	d.Notify(notify.Message{
-		Event:    result.NotifyOpen,
-		Incident: in,
-		Instance: cfg.Key.FrontendAPI,
-		RunURL:   notify.RunLink(cfg.Alerts.DashboardURL, in.LatestRunID),
-	})
+	// The incident tracker calls Send on open, resolve and reminders.
+	var sender incident.Sender = notify.Sender{Dispatcher: d, Instance: cfg.Key.FrontendAPI, DashboardURL: cfg.Alerts.DashboardURL}
+	sender.Send(result.NotifyOpen, result.Incident{ID: 1, Kind: result.IncidentFlow, Flow: "sign-in"})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = d.Close(ctx)
