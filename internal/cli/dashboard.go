@@ -59,8 +59,8 @@ func (o *dashboardOptions) run(ctx context.Context, env Env) error {
 	if err != nil {
 		return err
 	}
-	// store.OpenReadOnly is not on this branch yet: the database is opened
-	// as every command opens it (migrations apply, dead runs are marked).
+	// Read-only, as results and show: a schema older than this binary
+	// (before the daily rollups) is refused with what to do.
 	st, err := openExisting(ctx, path)
 	if err != nil {
 		return err

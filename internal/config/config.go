@@ -44,6 +44,7 @@ type Config struct {
 	Browser       Browser
 	Retention     Retention
 	Dashboard     Dashboard
+	Alerts        Alerts
 
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key
@@ -153,6 +154,7 @@ func Default() *Config {
 			JPEGQuality:  80,
 			Viewport:     Viewport{Width: 1280, Height: 900},
 		},
+		Alerts: DefaultAlerts(),
 	}
 	c.Retention = DefaultRetention()
 	for _, name := range FlowNames {

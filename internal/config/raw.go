@@ -23,6 +23,7 @@ type rawConfig struct {
 	Browser       rawBrowser         `yaml:"browser"`
 	Retention     rawRetention       `yaml:"retention"`
 	Dashboard     rawDashboard       `yaml:"dashboard"`
+	Alerts        rawAlerts          `yaml:"alerts"`
 }
 
 type rawClerk struct {
@@ -151,6 +152,10 @@ func (b *builder) str(field, fileValue string, names ...string) string {
 	}
 	for _, n := range names {
 		if v := strings.TrimSpace(b.env(n)); v != "" {
+			if len(v) > MaxFieldLen {
+				b.errs = append(b.errs, valueTooLong(field, " of environment variable "+n, len(v)))
+				return ""
+			}
 			b.c.setSource(field, "env "+n)
 			return v
 		}
@@ -206,6 +211,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 	b.browser(r.Browser)
 	b.retention(r.Retention)
 	b.dashboard(r.Dashboard)
+	b.alerts(r.Alerts)
 	return c, b.errs
 }
 

@@ -33,6 +33,7 @@ func (c *Config) Validate() error {
 	c.validateBrowser(v)
 	c.validateRetention(v)
 	c.validateDashboard(v)
+	c.validateAlerts(v)
 	return errors.Join(v.errs...)
 }
 
