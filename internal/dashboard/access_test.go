@@ -37,7 +37,7 @@ func TestPublicPagesLeakNothing(t *testing.T) {
 		}
 	}
 	_, body := get(t, h, "/status")
-	if !strings.Contains(body, "Sign in is failing for some users") {
+	if !strings.Contains(body, "Sign in could not be checked: a problem with our monitoring account") {
 		t.Errorf("status page does not name the open incident in plain words:\n%s", body)
 	}
 }

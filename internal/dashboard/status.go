@@ -91,8 +91,9 @@ func (h *handler) serveStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 // componentState is the worst current state of the component's flows: a
-// failing flow is an outage, a flow in error is unknown (loginprobe could
-// not judge), a component without runs is unknown.
+// failing flow is an outage, a flow in error or failing on the monitor's
+// test user is unknown (loginprobe could not judge), a component without
+// runs is unknown.
 func (h *handler) componentState(r *http.Request, c Component) (string, error) {
 	st := ""
 	for _, f := range c.Flows {
@@ -104,10 +105,10 @@ func (h *handler) componentState(r *http.Request, c Component) (string, error) {
 			continue
 		}
 		s := "operational"
-		switch last.Outcome {
-		case result.Fail:
+		switch {
+		case last.Outcome == result.Fail && !monitorSide(last.Diagnosis.Cause):
 			s = "outage"
-		case result.Error:
+		case last.Outcome != result.Pass:
 			s = "unknown"
 		}
 		if st == "" {
@@ -131,8 +132,16 @@ func worse(a, b string) string {
 	return a
 }
 
+// monitorSide reports whether a fail is about the monitor's own test user,
+// not about what users meet: the public page says the feature could not be
+// checked rather than that it is down.
+func monitorSide(c result.Cause) bool { return c == result.CauseTestData }
+
 func publicLine(component string, c result.Cause) string {
 	line := component + " is failing for some users"
+	if monitorSide(c) {
+		line = component + " could not be checked"
+	}
 	if t := causeText(c); t != "" {
 		line += ": " + t
 	}
