@@ -130,7 +130,9 @@ func TestRequestRecording(t *testing.T) {
 		return true
 	})
 	t.Logf("events:\n%s", dump(evs))
-	if has(evs, func(e result.Event) bool { return e.Kind == result.EventRequest && (e.URL == srv.URL+"/" || e.URL == other.URL+"/ok.json") }) {
+	if has(evs, func(e result.Event) bool {
+		return e.Kind == result.EventRequest && (e.URL == srv.URL+"/" || e.URL == other.URL+"/ok.json")
+	}) {
 		t.Errorf("a successful request outside RecordURLs was recorded:\n%s", dump(evs))
 	}
 	mu.Lock()
