@@ -128,7 +128,7 @@ func gather(e Evidence) *facts {
 		case result.EventRequest, result.EventRequestFailed:
 			r := request{idx: i, method: ev.Method, url: stripQuery(ev.URL), status: ev.Status, code: ev.ClerkCode, trace: ev.TraceID, duration: ev.Duration,
 				failure: evidence.Failure(ev), blocked: evidence.BlockedBy(ev)}
-			if ev.Kind == result.EventRequestFailed {
+			if ev.Kind == result.EventRequestFailed && ev.Status < 400 {
 				r.netErr = netErrorText(ev.Text)
 			}
 			f.addRequest(r)

@@ -62,7 +62,7 @@ func Failed(e result.Event) bool {
 	case result.EventRequest:
 		return e.Status >= 400 || e.Failure == result.FailureBlocked
 	case result.EventRequestFailed:
-		return Failure(e) != result.FailureCanceled
+		return e.Status >= 400 || Failure(e) != result.FailureCanceled
 	}
 	return false
 }
@@ -70,6 +70,9 @@ func Failed(e result.Event) bool {
 // Failure is e's failure kind, read from the text of events recorded before
 // the field existed ("blocked:csp", "cors:…", "canceled", "no answer").
 func Failure(e result.Event) result.FailureKind {
+	if e.Kind == result.EventRequestFailed && e.Status >= 400 {
+		return result.FailureNone // answered with an error status, then discarded (ERR_ABORTED): the status is the evidence
+	}
 	if e.Failure != "" || e.Kind != result.EventRequestFailed {
 		return e.Failure
 	}

@@ -50,7 +50,7 @@ func (v View) Quote(e result.Event) string {
 	}
 	s := strings.TrimSpace(api + " " + e.Method + " " + path)
 	switch {
-	case e.Kind == result.EventRequestFailed:
+	case e.Kind == result.EventRequestFailed && e.Status < 400:
 		return s + " → " + e.Text
 	case e.Failure == result.FailureBlocked:
 		return s + " → " + e.Text
@@ -85,7 +85,7 @@ func (v View) ScriptFailure() (string, bool) {
 		switch f := Failure(e); {
 		case e.Kind == result.EventRequest && e.Failure == result.FailureBlocked:
 			return fmt.Sprintf("%s %s → %s", e.Method, stripQuery(e.URL), e.Text), true
-		case e.Kind == result.EventRequest && e.Status >= 400:
+		case e.Status >= 400:
 			return fmt.Sprintf("%s %s → %d", e.Method, stripQuery(e.URL), e.Status), true
 		case e.Kind != result.EventRequestFailed, f == result.FailurePending, f == result.FailureCanceled:
 		default:
@@ -155,14 +155,25 @@ func (v View) LoadRejected() (string, bool) {
 // Decisive returns an unrecovered Frontend API failure that no wait can
 // outlast: a 5xx or 429, or no answer at all, that ended at least grace
 // before now, with no later request to the same path started or in flight
-// (inFlight are the URLs of requests still waiting for an answer).
-func (v View) Decisive(now time.Time, grace time.Duration, inFlight []string) (result.Event, bool) {
+// (inFlight are the URLs of requests still waiting for an answer), and no
+// Frontend API success since (Clerk went on working after it) — unless the
+// wait has stalled and the failure is of the environment or the client,
+// which the UI and the session need whatever else answers.
+func (v View) Decisive(now time.Time, grace time.Duration, inFlight []string, stalled bool) (result.Event, bool) {
 	busy := map[string]bool{}
 	for _, u := range inFlight {
 		busy[APIPath(u)] = true
 	}
+	answered := false
 	for i := len(v.Events) - 1; i >= 0; i-- {
 		e := v.Events[i]
+		if v.API(e.URL) == "FAPI" && e.Kind == result.EventRequest && e.Status >= 200 && e.Status < 400 {
+			answered = true // Clerk answered since: what failed before blocks only what needs it
+			continue
+		}
+		if answered && !(stalled && foundation[APIPath(e.URL)]) {
+			continue
+		}
 		if v.API(e.URL) != "FAPI" || busy[APIPath(e.URL)] || Recovered(v.Events, i) || later(v.Events, i) {
 			continue
 		}
@@ -174,6 +185,9 @@ func (v View) Decisive(now time.Time, grace time.Duration, inFlight []string) (r
 	}
 	return result.Event{}, false
 }
+
+// foundation are the paths clerk-js needs to render and to hold a session.
+var foundation = map[string]bool{"/v1/environment": true, "/v1/client": true}
 
 // later reports whether the same request was sent again after evs[i].
 func later(evs []result.Event, i int) bool {
