@@ -229,4 +229,3 @@ func orDash(s, none string) string {
 	}
 	return s
 }
-
