@@ -22,7 +22,8 @@ type verdictRow struct {
 	outcome result.Outcome
 	cause   result.Cause
 	want    string // in the message, if set
-	slow    bool   // a slowness fault: exempt from the 5 s goal
+	slow    bool   // a slowness fault: exempt from the 5 s goal, run with a short step timeout
+	recover bool   // the flow passes again once the fault is cleared
 	opts    []harnessOption
 	setup   func(h *harness)
 }
@@ -33,6 +34,7 @@ func verdictRows() []verdictRow {
 		return verdictRow{fault: f, flow: flow, outcome: result.Fail, cause: cause, want: want}
 	}
 	slow := func(r verdictRow) verdictRow { r.slow = true; return r }
+	recovers := func(r verdictRow) verdictRow { r.recover = true; return r }
 	full := func(r verdictRow) verdictRow {
 		r.setup = func(h *harness) { h.cfg.OAuth.GitHub.Mode = config.OAuthFull }
 		return r
@@ -56,9 +58,9 @@ func verdictRows() []verdictRow {
 		slow(fail(fakeclerk.FaultFAPISlow, "sign-in", result.CauseClerkDegraded, "not visible after")),
 		fail(fakeclerk.FaultEnvironment500, "oauth-github", result.CauseClerkDegraded, "/v1/environment → 500"),
 		fail(fakeclerk.FaultDevBrowser500, "sign-in", result.CauseClerkOutage, "Clerk.status is error"),
-		fail(fakeclerk.FaultTokens500, "session", result.CauseClerkOutage, "500"),
+		recovers(fail(fakeclerk.FaultTokens500, "session", result.CauseClerkOutage, "500")),
 		fail(fakeclerk.FaultSessionNotFound, "session", result.CauseClerkOutage, "resource_not_found"),
-		fail(fakeclerk.FaultHealth503, "clerk-health", result.CauseClerkOutage, "503"),
+		recovers(fail(fakeclerk.FaultHealth503, "clerk-health", result.CauseClerkOutage, "503")),
 		fail(fakeclerk.FaultClient502, "sign-in", result.CauseClerkDegraded, "/v1/client → 502"),
 		fail(fakeclerk.FaultJWKSEmpty, "session", result.CauseClerkOutage, "0 keys of the JWKS"),
 		fail(fakeclerk.FaultJWKSWrongKey, "session", result.CauseClerkOutage, "1 keys of the JWKS"),
@@ -68,16 +70,16 @@ func verdictRows() []verdictRow {
 		fail(fakeclerk.FaultRedirectURLInvalid, "oauth-github", result.CauseConfig, "redirect_url_domain_mismatch"),
 		fail(fakeclerk.FaultOAuthRedirectURIMismatch, "oauth-github", result.CauseConfig, "redirect_uri_mismatch"),
 		full(fail(fakeclerk.FaultOAuthTokenExchangeError, "oauth-github", result.CauseConfig, "")),
-		fail(fakeclerk.FaultOAuthProviderDown, "oauth-github", result.CauseConfig, "answered 503"),
+		recovers(fail(fakeclerk.FaultOAuthProviderDown, "oauth-github", result.CauseConfig, "answered 503")),
 		fail(fakeclerk.FaultTestModeOff, "sign-up", result.CauseConfig, "form_code_incorrect"),
-		fail(fakeclerk.FaultUserQuotaExceeded, "sign-up", result.CauseConfig, "user_quota_exceeded"),
+		recovers(fail(fakeclerk.FaultUserQuotaExceeded, "sign-up", result.CauseConfig, "user_quota_exceeded")),
 		noSecret(fail(fakeclerk.FaultBotProtectionNoToken, "sign-in", result.CauseBotProtection, "captcha_invalid")),
 		fail(fakeclerk.FaultPageProxyUnreachable, "sign-in", result.CauseConfig, "__elsewhere"),
 		fail(fakeclerk.FaultPasswordIncorrect, "sign-in", result.CauseTestData, "form_password_incorrect"),
 		fail(fakeclerk.FaultUserMissing, "sign-in", result.CauseTestData, ""),
 		fail(fakeclerk.FaultUserLocked, "sign-in", result.CauseTestData, ""),
 		errored(fail(fakeclerk.FaultRateLimited, "sign-in", result.CauseRateLimited, "too_many_requests")),
-		fail(fakeclerk.FaultBAPI401, "user-api", result.CauseConfig, "clerk_key_invalid"),
+		recovers(fail(fakeclerk.FaultBAPI401, "user-api", result.CauseConfig, "clerk_key_invalid")),
 		fail(fakeclerk.FaultBAPI500, "user-api", result.CauseClerkOutage, "internal_clerk_error"),
 		pass(fakeclerk.FaultStatusMajorOutage, "clerk-health"), // the status page is read only to explain a failure
 		pass(fakeclerk.FaultStatusUnreachable, "clerk-health"),
@@ -137,6 +139,12 @@ func runVerdict(t *testing.T, row verdictRow) verdict {
 	if row.setup != nil {
 		row.setup(h)
 	}
+	if row.slow {
+		// Slowness shows at the step timeout: a short one keeps the test lean.
+		f := h.cfg.Flows[row.flow]
+		f.StepTimeout = slowStepTimeout
+		h.cfg.Flows[row.flow] = f
+	}
 	r := h.run(t, row.flow)
 	v := verdict{row: row, outcome: r.Outcome, cause: r.Diagnosis.Cause}
 	v.toFail, v.waited = timeToVerdict(r)
@@ -158,8 +166,17 @@ func runVerdict(t *testing.T, row verdictRow) verdict {
 			t.Errorf("want a failure screenshot, got %d (%v)", len(shots), err)
 		}
 	}
+	if row.recover {
+		h.setFaults(t)
+		if r := h.run(t, row.flow); r.Outcome != result.Pass {
+			t.Errorf("after clearing %s: %s", row.fault, describe(r))
+		}
+	}
 	return v
 }
+
+// slowStepTimeout is the step timeout of the slowness rows.
+const slowStepTimeout = 6 * time.Second
 
 // timeToVerdict is the time from the start of the run to the end of its
 // failed step (cleanup steps after it are not part of the verdict), and how

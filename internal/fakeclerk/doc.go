@@ -30,6 +30,7 @@
 //	GET /sign-up                 mounts <SignUp/> (#/verify-email-address, #/sso-callback …)
 //	GET /                        home: #user-id, #user-email, #sign-out when signed in; #signed-out otherwise;
 //	                             window.__app = {userId, email}; a failed load shows #load-error and sets window.__loadError
+//	                             (for this project's own tests only: loginprobe reads what any app shows, never __loadError)
 //	GET /sign-in/sso-callback    Clerk.handleRedirectCallback (for path-routed apps)
 //	GET /sign-up/sso-callback    the same
 //
