@@ -91,7 +91,7 @@ func (w *errorWatch) check(r *probe.Run, what string, l look) error {
 	}
 	switch {
 	case l.Alert != "":
-		return fmt.Errorf("waiting for %s: .cl-alert says %q%s%s", what, l.Alert, verificationError(l), lastClerkError(r))
+		return fmt.Errorf("waiting for %s: .cl-alert says %q%s%s", what, l.Alert, verificationError(r, l), lastClerkError(r))
 	case l.Field == "":
 		w.field = ""
 	case l.Field != w.field:
@@ -105,11 +105,15 @@ func (w *errorWatch) check(r *probe.Run, what string, l look) error {
 // verificationError quotes the error codes of clerk-js's verifications, the
 // evidence of a failure that no request answered with an error status
 // (an OAuth token exchange fails in the callback, and /v1/client says so).
-func verificationError(l look) string {
-	if l.VerErr == "" {
+func verificationError(r *probe.Run, l look) string {
+	codes := l.VerErr
+	if code, ok := view(r).FailedVerification(); ok && codes == "" && r.Tab != nil {
+		codes = code
+	}
+	if codes == "" {
 		return ""
 	}
-	return " (Clerk's verification error: " + l.VerErr + ")"
+	return " (Clerk's verification error: " + codes + ")"
 }
 
 // waitFor waits until one of sels is visible and returns it. It fails at once

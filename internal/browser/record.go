@@ -36,6 +36,7 @@ type recorder struct {
 	mu      sync.Mutex
 	events  []result.Event
 	dropped int
+	verSeen map[string]bool // verification error codes already noted
 	lastURL string // of the main frame, for State when the page cannot answer
 
 	pmu  sync.Mutex // guards reqs: listen writes, snapshot reads
@@ -165,8 +166,11 @@ func (r *recorder) finish(p *pendingReq, id network.RequestID, end cdp.Monotonic
 		e.Failure, e.BlockedBy, e.Text = result.FailureBlocked, "mime", p.refused
 	}
 	i := r.add(e)
-	if p.status >= 400 && i >= 0 {
+	switch {
+	case p.status >= 400 && i >= 0:
 		r.enqueue(func() { r.readErrorBody(i, id) })
+	case p.status < 300 && clientResponse(p.url):
+		r.enqueue(func() { r.readVerifications(id) })
 	}
 }
 

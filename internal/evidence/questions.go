@@ -208,3 +208,15 @@ func containsAny(s string, subs []string) bool {
 	}
 	return false
 }
+
+// FailedVerification returns the error code of a sign-in or sign-up
+// verification that Clerk reported failed in a successful answer (the
+// recorder notes them with their ClerkCode), e.g. oauth_token_exchange_error.
+func (v View) FailedVerification() (string, bool) {
+	for i := len(v.Events) - 1; i >= 0; i-- {
+		if e := v.Events[i]; e.Kind == result.EventNote && e.ClerkCode != "" {
+			return e.ClerkCode, true
+		}
+	}
+	return "", false
+}
