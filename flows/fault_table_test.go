@@ -154,6 +154,10 @@ func runVerdict(t *testing.T, row verdictRow) verdict {
 	if r.Diagnosis.Cause == result.CauseUnknown {
 		t.Errorf("%s under %s ended unknown: %s", row.flow, row.fault, r.Diagnosis.Summary)
 	}
+	if !row.slow && r.Outcome == result.Fail && (strings.Contains(r.Message, "deadline exceeded") || strings.Contains(r.Message, "not visible after")) {
+		// The verdict must come from the evidence, not from the step's deadline.
+		t.Errorf("%s under %s waited for the step timeout: %s", row.flow, row.fault, r.Message)
+	}
 	if row.want != "" && !strings.Contains(r.Message, row.want) {
 		t.Errorf("message %q does not name %q", r.Message, row.want)
 	}
