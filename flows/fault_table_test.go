@@ -61,6 +61,7 @@ func verdictRows() []verdictRow {
 		recovers(fail(fakeclerk.FaultTokens500, "session", result.CauseClerkOutage, "500")),
 		fail(fakeclerk.FaultSessionNotFound, "session", result.CauseClerkOutage, "resource_not_found"),
 		recovers(fail(fakeclerk.FaultHealth503, "clerk-health", result.CauseClerkOutage, "503")),
+		fail(fakeclerk.FaultSignIn500Once, "sign-in", result.CauseClerkOutage, "internal_clerk_error"),
 		fail(fakeclerk.FaultClient502, "sign-in", result.CauseClerkDegraded, "/v1/client → 502"),
 		fail(fakeclerk.FaultJWKSEmpty, "session", result.CauseClerkOutage, "0 keys of the JWKS"),
 		fail(fakeclerk.FaultJWKSWrongKey, "session", result.CauseClerkOutage, "1 keys of the JWKS"),

@@ -42,6 +42,8 @@ type Config struct {
 	Flows         map[string]Flow // every name in FlowNames is present
 	Database      string
 	Browser       Browser
+	Retention     Retention
+	Alerts        Alerts
 
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key
@@ -151,7 +153,9 @@ func Default() *Config {
 			JPEGQuality:  80,
 			Viewport:     Viewport{Width: 1280, Height: 900},
 		},
+		Alerts: DefaultAlerts(),
 	}
+	c.Retention = DefaultRetention()
 	for _, name := range FlowNames {
 		c.Flows[name] = DefaultFlow()
 	}
