@@ -176,3 +176,17 @@ func TestDecisive(t *testing.T) {
 		}
 	}
 }
+
+func TestFailedVerification(t *testing.T) {
+	t.Parallel()
+	v := View{Events: at(
+		result.Event{Kind: result.EventNote, Text: "redirected to the provider"},
+		result.Event{Kind: result.EventNote, ClerkCode: "oauth_token_exchange_error", Text: "Clerk's client reports a failed verification: oauth_token_exchange_error: …"},
+	)}
+	if code, ok := v.FailedVerification(); !ok || code != "oauth_token_exchange_error" {
+		t.Errorf("FailedVerification = %q, %v", code, ok)
+	}
+	if _, ok := (View{Events: v.Events[:1]}).FailedVerification(); ok {
+		t.Error("FailedVerification on a plain note")
+	}
+}
