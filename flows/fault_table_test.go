@@ -22,6 +22,7 @@ type verdictRow struct {
 	outcome result.Outcome
 	cause   result.Cause
 	want    string // in the message, if set
+	summary string // in the diagnosis summary, if set
 	slow    bool   // a slowness fault: exempt from the 5 s goal, run with a short step timeout
 	recover bool   // the flow passes again once the fault is cleared
 	opts    []harnessOption
@@ -35,6 +36,7 @@ func verdictRows() []verdictRow {
 	}
 	slow := func(r verdictRow) verdictRow { r.slow = true; return r }
 	recovers := func(r verdictRow) verdictRow { r.recover = true; return r }
+	says := func(summary string, r verdictRow) verdictRow { r.summary = summary; return r }
 	full := func(r verdictRow) verdictRow {
 		r.setup = func(h *harness) { h.cfg.OAuth.GitHub.Mode = config.OAuthFull }
 		return r
@@ -62,9 +64,9 @@ func verdictRows() []verdictRow {
 		fail(fakeclerk.FaultSessionNotFound, "session", result.CauseClerkOutage, "resource_not_found"),
 		recovers(fail(fakeclerk.FaultHealth503, "clerk-health", result.CauseClerkOutage, "503")),
 		fail(fakeclerk.FaultSignIn500Once, "sign-in", result.CauseClerkOutage, "internal_clerk_error"),
-		fail(fakeclerk.FaultClient502, "sign-in", result.CauseClerkDegraded, "/v1/client → 502"),
-		fail(fakeclerk.FaultJWKSEmpty, "session", result.CauseClerkOutage, "0 keys of the JWKS"),
-		fail(fakeclerk.FaultJWKSWrongKey, "session", result.CauseClerkOutage, "1 keys of the JWKS"),
+		says("Clerk.status is degraded", fail(fakeclerk.FaultClient502, "sign-in", result.CauseClerkDegraded, "/v1/client → 502")),
+		says("the JWKS is empty", fail(fakeclerk.FaultJWKSEmpty, "session", result.CauseClerkOutage, "0 keys of the JWKS")),
+		says("the JWKS lacks the key", fail(fakeclerk.FaultJWKSWrongKey, "session", result.CauseClerkOutage, "1 keys of the JWKS")),
 		fail(fakeclerk.FaultHostInvalid, "sign-in", result.CauseConfig, "host_invalid"),
 		fail(fakeclerk.FaultOriginInvalid, "sign-in", result.CauseConfig, "origin_invalid"),
 		fail(fakeclerk.FaultInvalidPublishableKey, "sign-in", result.CauseConfig, "publishableKey"),
@@ -75,7 +77,7 @@ func verdictRows() []verdictRow {
 		fail(fakeclerk.FaultTestModeOff, "sign-up", result.CauseConfig, "form_code_incorrect"),
 		recovers(fail(fakeclerk.FaultUserQuotaExceeded, "sign-up", result.CauseConfig, "user_quota_exceeded")),
 		noSecret(fail(fakeclerk.FaultBotProtectionNoToken, "sign-in", result.CauseBotProtection, "captcha_invalid")),
-		fail(fakeclerk.FaultPageProxyUnreachable, "sign-in", result.CauseConfig, "__elsewhere"),
+		says("not the configured", fail(fakeclerk.FaultPageProxyUnreachable, "sign-in", result.CauseConfig, "__elsewhere")),
 		fail(fakeclerk.FaultPasswordIncorrect, "sign-in", result.CauseTestData, "form_password_incorrect"),
 		fail(fakeclerk.FaultUserMissing, "sign-in", result.CauseTestData, ""),
 		fail(fakeclerk.FaultUserLocked, "sign-in", result.CauseTestData, ""),
@@ -158,6 +160,9 @@ func runVerdict(t *testing.T, row verdictRow) verdict {
 	if !row.slow && r.Outcome == result.Fail && (strings.Contains(r.Message, "deadline exceeded") || strings.Contains(r.Message, "not visible after")) {
 		// The verdict must come from the evidence, not from the step's deadline.
 		t.Errorf("%s under %s waited for the step timeout: %s", row.flow, row.fault, r.Message)
+	}
+	if row.summary != "" && !strings.Contains(r.Diagnosis.Summary, row.summary) {
+		t.Errorf("summary %q does not say %q", r.Diagnosis.Summary, row.summary)
 	}
 	if row.want != "" && !strings.Contains(r.Message, row.want) {
 		t.Errorf("message %q does not name %q", r.Message, row.want)

@@ -97,7 +97,7 @@ func enterCodeIfAsked(ctx context.Context, r *probe.Run, identifier, code string
 		if !clerk.IsTestIdentifier(identifier) {
 			return fmt.Errorf("Clerk asks for a verification code (Device Trust or an email-code factor), but %s is not a test address (name+clerk_test@…) that takes %s: use a +clerk_test monitor user", identifier, code)
 		}
-		return typeInto(ctx, clerk.SelOTPInput, code)
+		return typeCode(ctx, r, code)
 	})
 }
 

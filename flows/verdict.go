@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
+	"github.com/loginprobe/loginprobe/internal/clerk"
 	"github.com/loginprobe/loginprobe/internal/evidence"
 	"github.com/loginprobe/loginprobe/internal/probe"
 	"github.com/loginprobe/loginprobe/internal/result"
@@ -153,4 +155,41 @@ func tokensFailing(v evidence.View, start time.Time) (result.Event, bool) {
 		}
 	}
 	return last, n >= 2
+}
+
+// typeCode types a verification code once Clerk has sent it: typed while
+// the prepare request (prepare_first_factor, prepare_second_factor,
+// prepare_verification) is still in flight, the attempt is refused with
+// verification_missing and the form waits forever.
+func typeCode(ctx context.Context, r *probe.Run, code string) error {
+	if r.Tab != nil {
+		start := time.Now()
+		err := poll(ctx, func() (bool, error) {
+			for _, u := range r.Tab.InFlight() {
+				if strings.Contains(evidence.APIPath(u), "/prepare_") {
+					return false, nil
+				}
+			}
+			// clerk-js sends the prepare request as the code form mounts: give
+			// it a moment to start when none was seen yet.
+			return prepared(view(r)) || time.Since(start) >= prepareWait, nil
+		})
+		if err != nil {
+			return fmt.Errorf("waiting for Clerk to send the code (a prepare request is still in flight): %w", err)
+		}
+	}
+	return typeInto(ctx, clerk.SelOTPInput, code)
+}
+
+// prepareWait is how long typeCode waits for a prepare request to start.
+const prepareWait = time.Second
+
+// prepared reports whether a prepare request got an answer.
+func prepared(v evidence.View) bool {
+	for _, e := range v.Events {
+		if e.Kind == result.EventRequest && strings.Contains(evidence.APIPath(e.URL), "/prepare_") {
+			return true
+		}
+	}
+	return false
 }
