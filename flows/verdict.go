@@ -36,8 +36,8 @@ func view(r *probe.Run) evidence.View {
 // hopeless returns why the awaited element can no longer appear, from what
 // the page shows and the recorded evidence, or nil: a Clerk script failed or
 // was refused, Clerk.status is error, the app reports a rejected Clerk.load(),
-// or Clerk is not ready and a Frontend API request failed with a 5xx, a 429
-// or no answer and was not retried (see evidence.View.Decisive).
+// or Clerk is degraded (or gone) and a Frontend API request failed with a
+// 5xx, a 429 or no answer and was not retried (see evidence.View.Decisive).
 func hopeless(r *probe.Run, what string, l look, waited time.Duration) error {
 	if r.Tab == nil {
 		return nil
@@ -53,8 +53,8 @@ func hopeless(r *probe.Run, what string, l look, waited time.Duration) error {
 		return fmt.Errorf("waiting for %s: Clerk.status is error%s%s (page: %s)", what, loadText(rejected), lastFAPIError(v), l.URL)
 	case loadFailed:
 		return fmt.Errorf("waiting for %s: Clerk did not load%s%s (page: %s, %s)", what, loadText(rejected), lastFAPIError(v), l.URL, clerkState(l))
-	case l.Status == "ready":
-		return nil
+	case l.Status == "ready", l.Status == "loading":
+		return nil // ready: Clerk works; loading: clerk-js is still retrying
 	}
 	if e, ok := v.Decisive(time.Now(), retryGrace, r.Tab.InFlight(), waited >= stallAfter); ok {
 		return fmt.Errorf("waiting for %s: %s, not retried (page: %s, %s)", what, v.Quote(e), l.URL, clerkState(l))
