@@ -121,13 +121,15 @@ type Flow struct {
 
 // Browser is how Chromium is started.
 type Browser struct {
-	Path          string // "" means: search PATH for chromium, chromium-browser, google-chrome
-	RecycleAfter  int    // start a new browser every N runs
-	MaxConcurrent int    // browser contexts (flows) open at once in one Chromium
-	Screenshots   string // ScreenshotsAlways, ScreenshotsFailure or ScreenshotsNever
-	JPEGQuality   int    // 1-100; 100 means PNG
-	Flags         []string
-	Viewport      Viewport
+	Path         string // "" means: search PATH for chromium, chromium-browser, google-chrome
+	RecycleAfter int    // start a new browser every N runs
+	Screenshots  string // ScreenshotsAlways, ScreenshotsFailure or ScreenshotsNever
+	JPEGQuality  int    // 1-100; 100 means PNG
+	Flags        []string
+	Viewport     Viewport
+
+	// MaxConcurrent is how many flows (browser contexts) one Chromium runs at once.
+	MaxConcurrent int
 }
 
 // Viewport is the browser window size in CSS pixels.
@@ -147,11 +149,12 @@ func Default() *Config {
 		Flows:    map[string]Flow{},
 		Database: "loginprobe.db",
 		Browser: Browser{
-			RecycleAfter:  50,
+			RecycleAfter: 50,
+			Screenshots:  ScreenshotsFailure,
+			JPEGQuality:  80,
+			Viewport:     Viewport{Width: 1280, Height: 900},
+
 			MaxConcurrent: DefaultMaxConcurrent,
-			Screenshots:   ScreenshotsFailure,
-			JPEGQuality:   80,
-			Viewport:      Viewport{Width: 1280, Height: 900},
 		},
 	}
 	for _, name := range FlowNames {

@@ -80,13 +80,14 @@ type rawFlow struct {
 }
 
 type rawBrowser struct {
-	Path          string      `yaml:"path"`
-	RecycleAfter  *int        `yaml:"recycle_after"`
-	MaxConcurrent *int        `yaml:"max_concurrent"`
-	Screenshots   string      `yaml:"screenshots"`
-	JPEGQuality   *int        `yaml:"jpeg_quality"`
-	Flags         []string    `yaml:"flags"`
-	Viewport      rawViewport `yaml:"viewport"`
+	Path         string      `yaml:"path"`
+	RecycleAfter *int        `yaml:"recycle_after"`
+	Screenshots  string      `yaml:"screenshots"`
+	JPEGQuality  *int        `yaml:"jpeg_quality"`
+	Flags        []string    `yaml:"flags"`
+	Viewport     rawViewport `yaml:"viewport"`
+
+	MaxConcurrent *int `yaml:"max_concurrent"`
 }
 
 type rawViewport struct {
@@ -220,12 +221,12 @@ func (b *builder) browser(r rawBrowser) {
 	br := &b.c.Browser
 	br.Path = b.str("browser.path", r.Path, "LOGINPROBE_CHROME")
 	setPtr(&br.RecycleAfter, r.RecycleAfter)
-	setPtr(&br.MaxConcurrent, r.MaxConcurrent)
 	setIf(&br.Screenshots, strings.TrimSpace(r.Screenshots))
 	setPtr(&br.JPEGQuality, r.JPEGQuality)
 	br.Flags = r.Flags
 	setPtr(&br.Viewport.Width, r.Viewport.Width)
 	setPtr(&br.Viewport.Height, r.Viewport.Height)
+	setPtr(&br.MaxConcurrent, r.MaxConcurrent)
 }
 
 func setIf(dst *string, v string) {
