@@ -64,6 +64,10 @@ type Run struct {
 	Steps        []Step        `json:"steps"`
 	Events       []Event       `json:"events,omitempty"`
 	Screenshots  []Screenshot  `json:"screenshots,omitempty"`
+
+	// Held is how long loginprobe's own pacer held the run's requests to
+	// stay within Clerk's rate limits: part of Duration, not the target's.
+	Held time.Duration `json:"held_ns,omitempty"`
 }
 
 // Step is one named step of a run.
