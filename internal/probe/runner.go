@@ -94,7 +94,7 @@ func (rn *Runner) Run(ctx context.Context, f Flow) *result.Run {
 
 	err := rn.execute(ctx, f, r, fc)
 	rn.finish(ctx, r, err)
-	rn.store(ctx, rec)
+	rn.storeCompact(ctx, rec)
 	return rec
 }
 
