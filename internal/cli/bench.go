@@ -27,6 +27,7 @@ type benchOptions struct {
 	n, c     int
 	json     bool
 	noPacing bool
+	profile  bool
 }
 
 func runBench(ctx context.Context, env Env, args []string) int {
@@ -38,6 +39,7 @@ func runBench(ctx context.Context, env Env, args []string) int {
 	fs.IntVar(&o.c, "c", 1, "runs at once, each in its own browser context (at most browser.max_concurrent)")
 	fs.StringVar(&o.db, "db", "", "SQLite database to record the runs in (default: a temporary one, removed at the end)")
 	fs.BoolVar(&o.json, "json", false, "print the figures as JSON")
+	fs.BoolVar(&o.profile, "profile", false, "also print the timeline of the median run: steps, requests, console errors")
 	fs.BoolVar(&o.noPacing, "no-pacing", false, "do not pace requests to Clerk's rate limits (only for a local Clerk without them)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -145,6 +147,9 @@ func (o *benchOptions) measure(ctx context.Context, eng *engine, f probe.Flow) (
 	rep.PeakPSS = peak.Stop()
 	runs = compactRuns(runs)
 	rep.add(runs)
+	if o.profile {
+		rep.Timeline = timeline(runs)
+	}
 	return rep, append([]*result.Run{warm}, runs...)
 }
 

@@ -58,7 +58,7 @@ func TestBenchUserAPI(t *testing.T) {
 		t.Errorf("flow time out of order: %+v", rep.Own)
 	case rep.PerMinute <= 0 || rep.Elapsed <= 0 || rep.PeakPSS <= 0:
 		t.Errorf("throughput %v/min in %s, peak PSS %d: want all positive", rep.PerMinute, rep.Elapsed, rep.PeakPSS)
-	case len(rep.Steps) < 2 || rep.Steps[len(rep.Steps)-1].Name != outsideSteps:
+	case len(rep.Steps) < 2 || rep.Steps[len(rep.Steps)-1].Name != partClose:
 		t.Errorf("step profile: %+v", rep.Steps)
 	}
 }

@@ -25,6 +25,7 @@ type benchReport struct {
 	Problems  []string          `json:"problems,omitempty"`
 	PeakPSS   int64             `json:"peak_pss_bytes"` // loginprobe and its Chromium, summed over the process tree
 	Steps     []benchStep       `json:"steps"`          // where a passing run's time goes
+	Timeline  []benchMark       `json:"timeline,omitempty"`
 }
 
 // benchStep is the median of one step over the passing runs.
@@ -33,9 +34,12 @@ type benchStep struct {
 	P50  time.Duration `json:"p50_ns"`
 }
 
-// outsideSteps names the part of a run that no step covers: opening the
-// browser context, the final screenshot, closing the context.
-const outsideSteps = "(browser context, final capture, close)"
+// The parts of a run outside its steps.
+const (
+	partOpen    = "(record the start, open a browser context)"
+	partCapture = "(final capture: page state, screenshot)"
+	partClose   = "(close the browser context)"
+)
 
 // add fills the figures from the timed runs.
 func (rep *benchReport) add(runs []*result.Run) {
@@ -63,30 +67,38 @@ func (rep *benchReport) add(runs []*result.Run) {
 func ownTime(r *result.Run) time.Duration { return r.Duration - r.Held }
 
 // stepProfile returns each step's median over runs, in the order the steps
-// ran, and the median of the time outside every step.
+// ran, with the parts of a run outside its steps.
 func stepProfile(runs []*result.Run) []benchStep {
-	var order []string
-	byName := map[string][]time.Duration{}
-	var outside []time.Duration
-	for _, r := range runs {
-		rest := r.Duration
-		for _, s := range r.Steps {
-			if _, seen := byName[s.Name]; !seen {
-				order = append(order, s.Name)
-			}
-			byName[s.Name] = append(byName[s.Name], s.Duration)
-			rest -= s.Duration
-		}
-		outside = append(outside, rest)
-	}
 	if len(runs) == 0 {
 		return nil
 	}
-	out := make([]benchStep, 0, len(order)+1)
+	var order []string
+	byName := map[string][]time.Duration{}
+	add := func(name string, d time.Duration) {
+		if _, seen := byName[name]; !seen {
+			order = append(order, name)
+		}
+		byName[name] = append(byName[name], d)
+	}
+	for _, r := range runs {
+		end := r.StartedAt
+		for i, s := range r.Steps {
+			switch {
+			case i == 0:
+				add(partOpen, s.StartedAt.Sub(r.StartedAt))
+			case s.Always && !r.Steps[i-1].Always:
+				add(partCapture, s.StartedAt.Sub(end))
+			}
+			add(s.Name, s.Duration)
+			end = s.StartedAt.Add(s.Duration)
+		}
+		add(partClose, r.StartedAt.Add(r.Duration).Sub(end))
+	}
+	out := make([]benchStep, 0, len(order))
 	for _, name := range order {
 		out = append(out, benchStep{Name: name, P50: benchstat.Summarize(byName[name]).P50})
 	}
-	return append(out, benchStep{Name: outsideSteps, P50: benchstat.Summarize(outside).P50})
+	return out
 }
 
 func (rep *benchReport) print(w io.Writer) {
@@ -113,6 +125,9 @@ func (rep *benchReport) print(w io.Writer) {
 		for _, s := range rep.Steps {
 			fmt.Fprintf(w, "    %-42s %s\n", s.Name, secs(s.P50))
 		}
+	}
+	if len(rep.Timeline) > 0 {
+		printTimeline(w, rep.Timeline)
 	}
 }
 
