@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Long soaks (not in CI; the default test suite must stay fast). Each soak is
-# a function; run one by name, or all:
+# Long-running checks that are not part of the default suite (scripts/test.sh):
+# they load this 2-core machine for many minutes. Each section is a function;
+# run one or all:
 #
-#   scripts/soak.sh bench            # 1,000 warm sign-ins through `loginprobe bench`
+#   scripts/soak.sh             # every section
+#   scripts/soak.sh leak        # one section
 #   SOAK_RUNS=200 SOAK_C=2 scripts/soak.sh bench
-#   scripts/soak.sh                  # every soak below
-#
-# Each soak starts its own local Clerk (rate limits off) and exits non-zero
-# when a check fails.
 set -euo pipefail
-
 root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+scripts/install-deps.sh
 export LOGINPROBE_CLERK_ASSETS=${LOGINPROBE_CLERK_ASSETS:-$root/.cache/clerk-assets}
-"$root/scripts/install-deps.sh"
 
+# leak: every flow, LOGINPROBE_LEAK_ROUNDS rounds (default 10) on one browser,
+# 4 at a time: no synthetic user, Chromium process or file descriptor is left.
+soak_leak() {
+  LOGINPROBE_LEAK_ROUNDS=${LOGINPROBE_LEAK_ROUNDS:-10} \
+    go test -count=1 -timeout 60m -run '^TestRoundsLeaveNothing$' -v ./flows/ | grep -E '^(=== RUN|--- |ok|FAIL|PASS)|rounds'
+}
+
+# Shared by the sections that drive a loginprobe binary against a local Clerk.
 work=$(mktemp -d)
 fake_pid=
 cleanup() {
@@ -22,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 lp=$work/loginprobe
-(cd "$root" && go build -o "$lp" ./cmd/loginprobe)
+build_loginprobe() { [ -x "$lp" ] || go build -o "$lp" ./cmd/loginprobe; }
 
 # start_fakeclerk writes $work/loginprobe.yaml for a local Clerk without
 # rate limits, allowing 4 flows at once.
@@ -58,6 +64,7 @@ tree_rss_kb() {
 #     SOAK_CHECK_AT runs (default 100), and its fd count did not grow;
 #   - no Chromium process and no temp folder is left once bench exits.
 soak_bench() {
+  build_loginprobe
   local runs=${SOAK_RUNS:-1000} c=${SOAK_C:-2} at=${SOAK_CHECK_AT:-100}
   start_fakeclerk
   local tmp=$work/tmp db=$work/soak.db samples=$work/bench-samples.txt
@@ -97,10 +104,10 @@ soak_bench() {
   return "$fail"
 }
 
-# ---- main -------------------------------------------------------------------
-soaks=("$@")
-[ ${#soaks[@]} -gt 0 ] || soaks=(bench)
-for s in "${soaks[@]}"; do
-  declare -F "soak_$s" >/dev/null || { echo "soak: no soak named $s (have: $(declare -F | awk '/soak_/ {sub("soak_", "", $3); printf "%s ", $3}'))" >&2; exit 2; }
+sections=("$@")
+[ ${#sections[@]} -gt 0 ] || sections=(leak bench)
+for s in "${sections[@]}"; do
+  declare -F "soak_$s" >/dev/null || { echo "soak: no section $s" >&2; exit 2; }
+  echo "== soak: $s"
   "soak_$s"
 done

@@ -42,6 +42,7 @@ type Config struct {
 	Flows         map[string]Flow // every name in FlowNames is present
 	Database      string
 	Browser       Browser
+	Retention     Retention
 
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key
@@ -157,6 +158,7 @@ func Default() *Config {
 			MaxConcurrent: DefaultMaxConcurrent,
 		},
 	}
+	c.Retention = DefaultRetention()
 	for _, name := range FlowNames {
 		c.Flows[name] = DefaultFlow()
 	}

@@ -70,6 +70,11 @@ type Run struct {
 	Held time.Duration `json:"held_ns,omitempty"`
 }
 
+// Flaky reports whether the run passed only on a retry: an earlier attempt
+// of the same scheduled run failed. A flaky pass counts as up and never
+// alerts, but is counted and shown.
+func (r *Run) Flaky() bool { return r.Outcome == Pass && r.Attempt > 1 }
+
 // Step is one named step of a run.
 type Step struct {
 	Name      string        `json:"name"`
