@@ -7,7 +7,11 @@ import fs from 'node:fs';
 
 const [inFile, outFile] = process.argv.slice(2);
 const rows = fs.readFileSync(inFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
+// The median; of an even count, the mean of the middle two.
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const ms = (ns) => ns / 1e6;
 const MiB = (b) => b / 2 ** 20;
 
@@ -48,10 +52,22 @@ const f1 = (x) => (Number.isFinite(x) ? x.toFixed(x >= 100 ? 0 : 1) : '-');
 for (const f of figures) {
   console.log(`${(f.name + ' (' + f.unit + ')').padEnd(44)} ${f1(f.loginprobe).padStart(12)} ${f1(f.playwright).padStart(12)} ${(Number.isFinite(f.ratio) ? f.ratio.toFixed(2) : '-').padStart(7)}`);
 }
+// Each round's ratios: how far apart the rounds are says how much the load swung.
+const perRound = [];
+for (let r = 1; r <= rounds; r++) {
+  const one = (tool, kind, c, fig) => median(rows.filter((x) => x.round === r && x.tool === tool && x.kind === kind && x.c === c).map(value[fig][tool]));
+  const ratio = (kind, c, fig) => one('loginprobe', kind, c, fig) / one('playwright', kind, c, fig);
+  perRound.push({ round: r, warm_p50: ratio('warm', 1, 'p50'), cold: ratio('cold', 1, 'cold'),
+    ...Object.fromEntries(cs.map((c) => [`rpm_c${c}`, ratio('warm', c, 'rpm')])) });
+}
+console.log('ratios per round (the spread shows the machine\'s load swings):');
+for (const p of perRound) {
+  console.log(`  round ${p.round}: ` + Object.entries(p).filter(([k]) => k !== 'round').map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(2) : '-'}`).join('  '));
+}
 const lpSteps = rows.filter((r) => r.tool === 'loginprobe' && r.kind === 'warm' && r.c === 1).map((r) => r.steps).filter(Boolean);
 if (lpSteps.length) {
   console.log('loginprobe warm sign-in, where the time goes (p50 per step, first round):');
   for (const s of lpSteps[0]) console.log(`  ${s.name.padEnd(42)} ${ms(s.p50_ns).toFixed(0).padStart(6)} ms`);
 }
-fs.writeFileSync(outFile, JSON.stringify({ load_note: 'shared 2-core machine: absolute times swing; compare ratios', figures, measurements: rows }, null, 2) + '\n');
+fs.writeFileSync(outFile, JSON.stringify({ load_note: 'shared 2-core machine: absolute times swing; compare ratios', figures, per_round: perRound, measurements: rows }, null, 2) + '\n');
 console.log(`written to ${outFile}`);
