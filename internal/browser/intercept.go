@@ -46,11 +46,11 @@ func (t *Tab) startIntercept(ctx context.Context) error {
 				t.goRun(func() { t.handleResponse(ev) })
 				continue
 			}
-			// Requests go on in the order the page sent them: Clerk's calls
-			// from one client depend on it (a second-factor attempt typed at
-			// once must not overtake its prepare, or Clerk answers
-			// verification_missing). Events queue their events, so waiting
-			// here blocks no reader.
+			// Requests go on in the order the page sent them, as they do
+			// without interception: Clerk's calls from one client depend on
+			// it (an attempt sent after its prepare must reach Clerk after
+			// it). Events queues the events, so waiting here blocks no
+			// reader.
 			t.handleRequest(ev)
 		}
 	})
