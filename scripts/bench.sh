@@ -77,7 +77,11 @@ pw="node $root/scripts/bench/signin.mjs"
 results=$work/results.jsonl
 
 # record TOOL KIND ROUND C JSON appends one measurement.
-record() { jq -c --arg tool "$1" --arg kind "$2" --argjson round "$3" --argjson c "$4" '. + {tool: $tool, kind: $kind, round: $round, c: $c}' <<<"$5" >>"$results"; }
+record() {
+  node -e 'const [tool, kind, round, c] = process.argv.slice(1);
+    const o = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    console.log(JSON.stringify({...o, tool, kind, round: Number(round), c: Number(c)}));' "$1" "$2" "$3" "$4" <<<"$5" >>"$results"
+}
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 lp_warm() { record loginprobe "$1" "$2" "$3" "$("$lp" bench --config "$cfg" --flow sign-in -n "$N" -c "$3" --no-pacing --json)"; }
