@@ -5,6 +5,7 @@
 #
 #   scripts/soak.sh             # every section
 #   scripts/soak.sh leak        # one section
+#   SOAK_RUNS=200 SOAK_C=2 scripts/soak.sh bench
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -18,9 +19,95 @@ soak_leak() {
     go test -count=1 -timeout 60m -run '^TestRoundsLeaveNothing$' -v ./flows/ | grep -E '^(=== RUN|--- |ok|FAIL|PASS)|rounds'
 }
 
+# Shared by the sections that drive a loginprobe binary against a local Clerk.
+work=$(mktemp -d)
+fake_pid=
+cleanup() {
+  if [ -n "$fake_pid" ]; then kill "$fake_pid" 2>/dev/null || true; wait "$fake_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+lp=$work/loginprobe
+build_loginprobe() { [ -x "$lp" ] || go build -o "$lp" ./cmd/loginprobe; }
+
+# start_fakeclerk writes $work/loginprobe.yaml for a local Clerk without
+# rate limits, allowing 4 flows at once.
+start_fakeclerk() {
+  cfg=$work/loginprobe.yaml
+  "$lp" fakeclerk --addr 127.0.0.1:0 --no-rate-limits --config-out "$cfg" >"$work/fakeclerk.out" 2>"$work/fakeclerk.err" &
+  fake_pid=$!
+  for _ in $(seq 100); do [ -s "$cfg" ] && break; sleep 0.1; done
+  [ -s "$cfg" ] || { cat "$work/fakeclerk.err" >&2; echo "soak: the local Clerk did not start" >&2; exit 1; }
+  printf 'browser:\n  max_concurrent: 4\n' >>"$cfg"
+}
+
+# tree_rss_kb PID sums VmRSS over PID and its descendants.
+tree_rss_kb() {
+  local queue=("$1") total=0 p v
+  while [ ${#queue[@]} -gt 0 ]; do
+    p=${queue[0]}; queue=("${queue[@]:1}")
+    v=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || true)
+    total=$(( total + ${v:-0} ))
+    # shellcheck disable=SC2207
+    queue+=($(pgrep -P "$p" 2>/dev/null || true))
+  done
+  echo "$total"
+}
+
+# ---- soak: bench -----------------------------------------------------------
+# SOAK_RUNS sign-ins (default 1,000), SOAK_C at once (default 2), through one
+# `loginprobe bench` process (its browser is recycled every 50 runs, as in
+# serve). Every 5 s it samples how many runs started (the newest run id),
+# loginprobe's own RSS and open fds, and the RSS of its whole tree. It checks:
+#   - every run passed (bench exits 0);
+#   - loginprobe's RSS at the end is within 10 % of its RSS after the first
+#     SOAK_CHECK_AT runs (default 100), and its fd count did not grow;
+#   - no Chromium process and no temp folder is left once bench exits.
+soak_bench() {
+  build_loginprobe
+  local runs=${SOAK_RUNS:-1000} c=${SOAK_C:-2} at=${SOAK_CHECK_AT:-100}
+  start_fakeclerk
+  local tmp=$work/tmp db=$work/soak.db samples=$work/bench-samples.txt
+  mkdir -p "$tmp"
+  echo "soak bench: $runs sign-ins, $c at once; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  TMPDIR=$tmp "$lp" bench --config "$cfg" --flow sign-in -n "$runs" -c "$c" --no-pacing --db "$db" >"$work/bench.out" 2>"$work/bench.err" &
+  local pid=$! started rss fds
+  : >"$samples"
+  while kill -0 "$pid" 2>/dev/null; do
+    started=$("$lp" results --db "$db" --limit 1 --json 2>/dev/null | awk -F': ' '/"id"/ {gsub(/,/, "", $2); print $2; exit}' || true)
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
+    echo "${started:-0} ${rss:-0} $fds $(tree_rss_kb "$pid")" >>"$samples"
+    sleep 5
+  done
+  local code=0
+  wait "$pid" || code=$?
+  cat "$work/bench.out"
+  local fail=0
+  [ "$code" = 0 ] || { echo "soak bench: FAIL: bench exited $code: $(head -c 2000 "$work/bench.err")" >&2; fail=1; }
+  # The first sample past $at runs (+1 for the warm-up), and the last sample.
+  local rss0= fds0= rss1= fds1=
+  read -r _ rss0 fds0 _ < <(awk -v at=$((at + 1)) '$1 >= at {print; exit}' "$samples") || true
+  read -r _ rss1 fds1 _ < <(tail -n 1 "$samples") || true
+  if [ -n "$rss0" ] && [ -n "$rss1" ]; then
+    echo "soak bench: loginprobe RSS ${rss0} kB after $at runs, ${rss1} kB at the end; fds ${fds0} → ${fds1}"
+    [ "$rss1" -le $(( rss0 * 110 / 100 )) ] || { echo "soak bench: FAIL: RSS grew more than 10 %" >&2; fail=1; }
+    [ "$fds1" -le "$fds0" ] || { echo "soak bench: FAIL: open fds grew from $fds0 to $fds1" >&2; fail=1; }
+  else
+    echo "soak bench: FAIL: no sample after $at runs (SOAK_RUNS=$runs too few?)" >&2; fail=1
+  fi
+  local left; left=$(pgrep -f -- "$tmp" || true)
+  [ -z "$left" ] || { echo "soak bench: FAIL: Chromium processes left: $left" >&2; fail=1; }
+  [ -z "$(ls -A "$tmp")" ] || { echo "soak bench: FAIL: temp folders left: $(ls -A "$tmp" | head)" >&2; fail=1; }
+  [ "$fail" = 0 ] && echo "soak bench: PASS"
+  kill "$fake_pid" 2>/dev/null || true; wait "$fake_pid" 2>/dev/null || true; fake_pid=
+  return "$fail"
+}
+
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(leak)
+[ ${#sections[@]} -gt 0 ] || sections=(leak bench)
 for s in "${sections[@]}"; do
+  declare -F "soak_$s" >/dev/null || { echo "soak: no section $s" >&2; exit 2; }
   echo "== soak: $s"
   "soak_$s"
 done

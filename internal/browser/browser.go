@@ -50,7 +50,8 @@ type Browser struct {
 	execFrom string // which setting chose execPath (resolveExec)
 	log      *slog.Logger
 
-	startMu sync.Mutex // serialises generation start-ups
+	startMu  sync.Mutex     // serialises generation start-ups
+	prestart sync.WaitGroup // Prestart's start-up in flight: Close waits for it
 
 	mu     sync.Mutex
 	cur    *generation
@@ -112,6 +113,7 @@ func (b *Browser) Close() error {
 	for _, g := range gens {
 		g.stop()
 	}
+	b.prestart.Wait() // a start-up in flight sees closed and stops its browser
 	return nil
 }
 

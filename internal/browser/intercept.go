@@ -24,8 +24,9 @@ const fetchTimeout = 10 * time.Second
 
 // startIntercept enables the Fetch domain for FAPIPrefix: at the Request
 // stage always (pacing, the testing token), and at the Response stage when a
-// testing token is used (the captcha_bypass rewrite). Every paused request
-// is handled on its own goroutine and always continued, fulfilled or failed.
+// testing token is used (the captcha_bypass rewrite). Paused requests are
+// let through one at a time, in order; responses each on its own goroutine.
+// Every one is always continued, fulfilled or failed.
 func (t *Tab) startIntercept(ctx context.Context) error {
 	paused := chromedp.Events(t.ctx, fetch.RequestPaused) // subscribe before enabling
 	pattern := escapeFetchPattern(t.opts.FAPIPrefix) + "*"
@@ -41,20 +42,19 @@ func (t *Tab) startIntercept(ctx context.Context) error {
 			if err != nil {
 				return
 			}
-			t.goRun(func() { t.handlePaused(ev) })
+			if ev.ResponseStatusCode != 0 || ev.ResponseErrorReason != "" { // the response stage
+				t.goRun(func() { t.handleResponse(ev) })
+				continue
+			}
+			// Requests go on in the order the page sent them, as they do
+			// without interception: Clerk's calls from one client depend on
+			// it (an attempt sent after its prepare must reach Clerk after
+			// it). Events queues the events, so waiting here blocks no
+			// reader.
+			t.handleRequest(ev)
 		}
 	})
 	return nil
-}
-
-// handlePaused dispatches on the stage: a response stage has a status code
-// or an error reason.
-func (t *Tab) handlePaused(ev fetch.EventRequestPaused) {
-	if ev.ResponseStatusCode != 0 || ev.ResponseErrorReason != "" {
-		t.handleResponse(ev)
-		return
-	}
-	t.handleRequest(ev)
 }
 
 // handleRequest paces the request, adds the testing token and lets it go.

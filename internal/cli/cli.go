@@ -44,6 +44,7 @@ func commands() []command {
 		{"run", "run flows once against the configured Clerk instance and record the results", runRun},
 		{"check", "validate a config and print what would run", runCheck},
 		{"setup", "create the monitor and password-reset users through the Backend API when they are missing", runSetup},
+		{"bench", "run a flow many times on one warm browser: time per run, runs per minute, memory", runBench},
 		{"flows", "list every flow and whether the config can run it", runFlows},
 		{"results", "list recent runs from the database", runResults},
 		{"show", "print one run's steps, events and diagnosis, and write its screenshots", runShow},

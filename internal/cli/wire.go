@@ -77,13 +77,10 @@ func (e *engine) Close() {
 	}
 }
 
-// openEngine opens the database and, if a flow needs one, resolves Chromium.
+// openEngine resolves Chromium if a flow needs one and starts it in the
+// background while it opens the database.
 func openEngine(ctx context.Context, env Env, cfg *config.Config, sel []probe.Flow, log *slog.Logger) (*engine, error) {
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		return nil, err
-	}
-	e := &engine{store: st}
+	e := &engine{}
 	for _, f := range sel {
 		if f.NeedsBrowser() && env.browser != nil {
 			e.browser, e.lent = env.browser, true
@@ -95,13 +92,19 @@ func openEngine(ctx context.Context, env Env, cfg *config.Config, sel []probe.Fl
 				Flags: cfg.Browser.Flags, Viewport: [2]int{cfg.Browser.Viewport.Width, cfg.Browser.Viewport.Height}, Logger: log,
 			})
 			if err != nil {
-				e.Close()
 				return nil, err
 			}
+			b.Prestart()
 			e.browser = b
 			break
 		}
 	}
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	e.store = st
 	e.runner = probe.NewRunner(cfg, e.browser, st, log)
 	if tok := env.Getenv("CLERK_TESTING_TOKEN"); tok != "" {
 		// A token the operator got elsewhere (as @clerk/testing accepts it):

@@ -100,7 +100,7 @@ func (rn *Runner) runAttempt(ctx context.Context, f Flow, attempt int) *result.R
 
 	err := rn.execute(ctx, f, r, fc)
 	rn.finish(ctx, r, err)
-	rn.store(ctx, rec)
+	rn.storeCompact(ctx, rec)
 	return rec
 }
 
