@@ -12,6 +12,10 @@ import (
 // and Retention, the CLI and the dashboard read through Reader. DB is all of
 // them; *Store (SQLite) implements it, and a PostgreSQL store will too, both
 // checked by RunContract.
+//
+// A run's location (the region or site a replica probes from) is
+// result.Run.Probe, stored in the runs.probe column; Query.Location selects
+// by it.
 
 // Results records runs as they happen.
 type Results interface {
@@ -62,6 +66,16 @@ type Retention interface {
 	Prune(ctx context.Context, p Policy) (Pruned, error)
 }
 
+// Slots keys scheduled runs, so that each scheduled run of a flow happens
+// once per location even when two replicas both believe they lead (the
+// moments around a failover).
+type Slots interface {
+	// ClaimSlot claims the scheduled run of flow at location for slot (the
+	// time the schedule meant it to start): the first caller, in any process,
+	// gets true, every later one false.
+	ClaimSlot(ctx context.Context, flow, location string, slot time.Time) (bool, error)
+}
+
 // DB is the whole store.
 type DB interface {
 	Results
@@ -69,6 +83,7 @@ type DB interface {
 	Incidents
 	Heartbeats
 	Retention
+	Slots
 	Close() error
 }
 
