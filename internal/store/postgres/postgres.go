@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/loginprobe/loginprobe/internal/secret"
 	"github.com/loginprobe/loginprobe/internal/store"
 )
 
@@ -117,25 +118,8 @@ func (s *Store) readTx(ctx context.Context, fn func(pgx.Tx) error) error {
 // err scrubs the password from err (nil stays nil).
 func (s *Store) err(err error) error { return scrub(err, s.pw) }
 
-// Redact returns url without its password (in the user part or a password
-// parameter), for messages and Path.
-func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "postgres://(unparsable URL)"
-	}
-	if u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
-}
+// Redact returns url without its password, for messages and Path.
+func Redact(url string) string { return secret.RedactURL(url) }
 
 // password returns the password in url, "" if none.
 func password(raw string) string {
