@@ -43,7 +43,7 @@ func TestBufferWhilePostgresDown(t *testing.T) {
 	started.Outcome, started.Duration = result.Pass, time.Second
 	runs := []*result.Run{started,
 		{Flow: "sign-up", StartedAt: time.Now(), Outcome: result.Fail, Message: "expected the verify page, saw 500",
-			Diagnosis: result.Diagnosis{Cause: result.CauseApp, Evidence: []string{"GET /sign-up 500"}},
+			Diagnosis:   result.Diagnosis{Cause: result.CauseApp, Evidence: []string{"GET /sign-up 500"}},
 			Screenshots: []result.Screenshot{{Step: "submit", When: "failure", Format: "png", TakenAt: time.Now(), Data: []byte("png")}}},
 		{Flow: "user-api", StartedAt: time.Now(), Outcome: result.Pass},
 	}
