@@ -10,8 +10,9 @@ import (
 // The interfaces below are the store as its consumers see it: probe writes
 // Results, the scheduler and the incident tracker use Incidents, Heartbeats
 // and Retention, the CLI and the dashboard read through Reader. DB is all of
-// them; *Store (SQLite) implements it, and a PostgreSQL store will too, both
-// checked by RunContract.
+// them; *Store (SQLite) and internal/store/postgres implement it, both
+// checked by storetest.RunContract; internal/store/open picks one by the
+// database setting, and Buffer wraps either to ride out an outage.
 //
 // A run's location (the region or site a replica probes from) is
 // result.Run.Probe, stored in the runs.probe column; Query.Location selects

@@ -1,6 +1,6 @@
 // Package storetest is the contract every store implementation passes: the
-// SQLite store runs it now, a PostgreSQL store will run the same suite, so
-// the two cannot drift. Tests set the clock and the host name through
+// SQLite store and the PostgreSQL store run the same suite, so the two
+// cannot drift. Tests set the clock and the host name through
 // store.Options to play several processes against one database.
 package storetest
 
