@@ -32,12 +32,14 @@ func RunContract(t *testing.T, newDB func(t *testing.T) Opener) {
 		name string
 		fn   func(t *testing.T, open Opener)
 	}{
+		{"RunRoundTrip", testRunRoundTrip},
 		{"StepsAsTheyFinish", testStepsAsTheyFinish},
 		{"KilledRunKeepsSteps", testKilledRunKeepsSteps},
 		{"LiveProcessesKeepTheirRuns", testLiveProcessesKeepTheirRuns},
 		{"VerdictQuery", testVerdictQuery},
 		{"IncidentLifecycle", testIncidentLifecycle},
 		{"IncidentQueries", testIncidentQueries},
+		{"IncidentOpenRace", testIncidentOpenRace},
 		{"Notifications", testNotifications},
 		{"Retention", testRetention},
 		{"Location", testLocation},
