@@ -13,15 +13,18 @@ import (
 func TestPostgresDatabase(t *testing.T) {
 	t.Parallel()
 	_, cfg := localClerk(t)
-	url := testkit.Postgres(t)
-	if out := run(t, nil, "run", "--config", cfg, "--flow", "clerk-health", "--db", url); out.code != 0 {
-		t.Fatalf("run: exit %d\n%s%s", out.code, out.stdout, out.stderr)
+	const pw = "Hunter2-s3cret"
+	url := strings.Replace(testkit.Postgres(t), "postgres@", "postgres:"+pw+"@", 1) // trust auth ignores it
+	for _, args := range [][]string{{}, {"--json"}} {
+		out := run(t, nil, append([]string{"run", "--config", cfg, "--flow", "clerk-health", "--db", url}, args...)...)
+		if out.code != 0 || strings.Contains(out.stdout+out.stderr, pw) || !strings.Contains(out.stdout, "postgres:xxxxx@") {
+			t.Fatalf("run %v: exit %d, want 0 and the database named without its password\n%s%s", args, out.code, out.stdout, out.stderr)
+		}
 	}
 	out := run(t, map[string]string{"LOGINPROBE_DATABASE_URL": url}, "results", "--json")
-	if out.code != 0 || !strings.Contains(out.stdout, `"flow": "clerk-health"`) {
+	if out.code != 0 || strings.Count(out.stdout, `"flow": "clerk-health"`) != 2 {
 		t.Fatalf("results: exit %d\n%s%s", out.code, out.stdout, out.stderr)
 	}
-	const pw = "Hunter2-s3cret"
 	out = run(t, nil, "results", "--db", "postgres://lp:"+pw+"@127.0.0.1:1/lp?sslmode=disable")
 	if out.code == 0 || strings.Contains(out.stdout+out.stderr, pw) || !strings.Contains(out.stderr, "lp:xxxxx@127.0.0.1:1") {
 		t.Errorf("results on an unreachable database: exit %d\n%s%s", out.code, out.stdout, out.stderr)

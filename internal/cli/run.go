@@ -81,9 +81,9 @@ func (o *runOptions) run(parent context.Context, env Env) int {
 	}
 	skipped = append(skipped, notRun(unstarted, o.ci.timeout)...)
 	if o.json {
-		printJSON(env.Stdout, runs, skipped, cfg.Database)
+		printJSON(env.Stdout, runs, skipped, eng.store.Path())
 	} else {
-		printSummary(env.Stdout, runs, skipped, cfg.Database)
+		printSummary(env.Stdout, runs, skipped, eng.store.Path()) // a URL without its password
 	}
 	code := exitCode(runs, parent.Err() != nil || len(unstarted) > 0)
 	return o.ci.finish(ctx, env, ciRun{cfg: cfg, st: eng.store, started: started, runs: runs, skipped: skipped, json: o.json}, code)
