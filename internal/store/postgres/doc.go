@@ -14,6 +14,13 @@
 // Runs left running by a process that died are marked interrupted by the
 // heartbeat alone: processes on other machines share no pids, so a run
 // whose process has not beaten for Options.StaleAfter is interrupted.
+// Heartbeats carry each replica's own clock (Options.Now, so tests can move
+// it), so replicas' clocks must agree to well within StaleAfter − BeatEvery
+// (100 s by default): NTP does.
+//
+// The pool is pgxpool's (at most max(4, CPUs) connections; pool_max_conns
+// and connect_timeout in the URL change it; without connect_timeout a
+// connection attempt gives up after 5 s).
 //
 // Retention deletes in batches of pruneBatch rows per transaction; the space
 // is reused through autovacuum, which runs by default: nothing else
