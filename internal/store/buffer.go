@@ -113,7 +113,10 @@ func (b *Buffer) Buffered() int {
 func (b *Buffer) Dropped() int64 { return b.dropped.Load() }
 
 // Flush writes the buffered runs, oldest first, and returns how many it
-// wrote; it stops at the first failure, keeping that run and the later ones.
+// wrote. It stops at the first write that fails while the database is
+// unreachable, keeping that run and the later ones; a run the database
+// answers but refuses is dropped (logged and counted), so one bad run cannot
+// hold back the others for ever.
 func (b *Buffer) Flush(ctx context.Context) (int, error) {
 	b.flushMu.Lock()
 	defer b.flushMu.Unlock()
@@ -132,7 +135,14 @@ func (b *Buffer) Flush(ctx context.Context) (int, error) {
 			err = b.DB.FinishRun(ctx, r)
 		}
 		if err != nil {
-			return n, fmt.Errorf("write buffered run of flow %q: %w", r.Flow, err)
+			if b.Healthy(ctx) != nil {
+				return n, fmt.Errorf("write buffered run of flow %q: %w", r.Flow, err)
+			}
+			b.dropped.Add(1)
+			b.o.Logger.Error("buffered run refused by the database: dropped", "flow", r.Flow,
+				"started", r.StartedAt, "err", err, "dropped_total", b.dropped.Load())
+		} else {
+			n++
 		}
 		b.mu.Lock()
 		if len(b.runs) > 0 && b.runs[0] == r { // not dropped meanwhile
@@ -140,7 +150,6 @@ func (b *Buffer) Flush(ctx context.Context) (int, error) {
 			b.bytes -= runSize(r)
 		}
 		b.mu.Unlock()
-		n++
 	}
 }
 
@@ -161,10 +170,10 @@ func (b *Buffer) KeepAlive(ctx context.Context, report func(error)) {
 			if b.Buffered() == 0 {
 				continue
 			}
-			if n, err := b.Flush(ctx); n > 0 {
+			// A failure here means the database is still unreachable, which
+			// the heartbeat's report already says.
+			if n, _ := b.Flush(ctx); n > 0 {
 				b.o.Logger.Info("database back: buffered runs written", "runs", n, "left", b.Buffered())
-			} else if err != nil && ctx.Err() == nil && report != nil {
-				report(err)
 			}
 		}
 	}()

@@ -38,7 +38,8 @@ func (u *unreachable) Heartbeat(ctx context.Context) error {
 
 // TestBufferBoundAndOrder: the byte bound drops the oldest runs and counts
 // them; the runs kept are written oldest first, before a newer run; a run
-// the store refuses while it is reachable is an error, not buffered.
+// the store refuses while it is reachable is an error, not buffered, and one
+// buffered while it was down is dropped when it refuses it.
 func TestBufferBoundAndOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -77,5 +78,13 @@ func TestBufferBoundAndOrder(t *testing.T) {
 	bad := sampleRun("sign-in", result.Running, t0, 0, 0, 0)
 	if err := buf.FinishRun(ctx, &bad); err == nil || buf.Buffered() != 0 {
 		t.Errorf("a refused run: %v, %d buffered; want the error and nothing buffered", err, buf.Buffered())
+	}
+	db.down.Store(true) // while down, the store's verdict on it cannot be told: buffered
+	if err := buf.FinishRun(ctx, &bad); err != nil || buf.Buffered() != 1 {
+		t.Fatalf("a refused run while down: %v, %d buffered", err, buf.Buffered())
+	}
+	db.down.Store(false)
+	if n, err := buf.Flush(ctx); n != 0 || err != nil || buf.Buffered() != 0 || buf.Dropped() != 4 {
+		t.Errorf("Flush of a run the store refuses = %d, %v (buffered %d, dropped %d); want it dropped, counted", n, err, buf.Buffered(), buf.Dropped())
 	}
 }

@@ -121,11 +121,18 @@ func (s *Store) err(err error) error { return scrub(err, s.pw) }
 // Redact returns url without its password, for messages and Path.
 func Redact(url string) string { return secret.RedactURL(url) }
 
-// password returns the password in url, "" if none.
+// password returns the password in url, "" if none. For a URL that does
+// not parse, it is what lies between the user's ':' and the last '@'.
 func password(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return ""
+		_, rest, _ := strings.Cut(raw, "://")
+		at := strings.LastIndex(rest, "@")
+		if at < 0 {
+			return ""
+		}
+		_, pw, _ := strings.Cut(rest[:at], ":")
+		return pw
 	}
 	if pw, ok := u.User.Password(); ok && pw != "" {
 		return pw
