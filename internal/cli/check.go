@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/loginprobe/loginprobe/flows"
+	"github.com/loginprobe/loginprobe/internal/result"
 )
 
 func runCheck(ctx context.Context, env Env, args []string) int {
@@ -22,9 +23,9 @@ func runCheck(ctx context.Context, env Env, args []string) int {
 	if err != nil {
 		return fail(env, "check", err)
 	}
-	fmt.Fprint(env.Stdout, cfg.Summary())
+	fmt.Fprint(env.Stdout, result.Clean(cfg.Summary()))
 	for _, w := range cfg.Warnings() {
-		fmt.Fprintf(env.Stdout, "warning: %s\n", w)
+		fmt.Fprintf(env.Stdout, "warning: %s\n", result.Clean(w))
 	}
 	return ExitOK
 }
@@ -51,7 +52,7 @@ func runFlows(ctx context.Context, env Env, args []string) int {
 		if f.NeedsBrowser() {
 			browser = " [browser]"
 		}
-		fmt.Fprintf(env.Stdout, "%-15s %s%s\n%15s %s\n", f.Name(), f.Description(), browser, "", status)
+		fmt.Fprintf(env.Stdout, "%-15s %s%s\n%15s %s\n", f.Name(), f.Description(), browser, "", result.Clean(status))
 	}
 	if cfgErr != nil {
 		return fail(env, "flows", cfgErr)

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/loginprobe/loginprobe/internal/browser"
+	"github.com/loginprobe/loginprobe/internal/result"
 )
 
 // Exit codes, mapped in one place.
@@ -46,6 +47,8 @@ func commands() []command {
 		{"flows", "list every flow and whether the config can run it", runFlows},
 		{"results", "list recent runs from the database", runResults},
 		{"show", "print one run's steps, events and diagnosis, and write its screenshots", runShow},
+		{"dashboard", "serve the dashboard and status page over an existing database (read-only)", runDashboard},
+		{"notify", "notify test: send a test message to every alert channel and say which worked", runNotify},
 		{"fakeclerk", "serve a local stand-in for Clerk (real clerk-js and UI) for tests and the demo", runFakeClerk},
 	}
 }
@@ -110,7 +113,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
 func fail(env Env, cmd string, err error) int {
 	for _, line := range strings.Split(err.Error(), "\n") {
 		if line != "" {
-			fmt.Fprintf(env.Stderr, "loginprobe %s: %s\n", cmd, line)
+			fmt.Fprintf(env.Stderr, "loginprobe %s: %s\n", cmd, result.Clean(line))
 		}
 	}
 	return ExitError

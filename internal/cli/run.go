@@ -107,27 +107,29 @@ func exitCode(runs []*result.Run, cancelled bool) int {
 	return code
 }
 
+// printSummary prints a line per run; stored texts go through result.Clean.
 func printSummary(w io.Writer, runs []*result.Run, skipped []string, db string) {
+	c := result.Clean
 	for _, r := range runs {
-		fmt.Fprintf(w, "%-5s %-15s %5.1fs  run %d\n", strings.ToUpper(string(r.Outcome)), r.Flow, r.Duration.Seconds(), r.ID)
+		fmt.Fprintf(w, "%-5s %-15s %5.1fs  run %d\n", strings.ToUpper(c(string(r.Outcome))), c(r.Flow), r.Duration.Seconds(), r.ID)
 		if r.Flaky() {
 			fmt.Fprintf(w, "      flaky: passed on attempt %d after a failed attempt (every attempt is recorded)\n", r.Attempt)
 		}
 		if r.Outcome == result.Pass {
 			continue
 		}
-		fmt.Fprintf(w, "      %s\n", r.Message)
+		fmt.Fprintf(w, "      %s\n", c(r.Message))
 		if d := r.Diagnosis; d.Cause != "" {
-			fmt.Fprintf(w, "      cause: %s: %s\n", d.Cause, d.Summary)
+			fmt.Fprintf(w, "      cause: %s: %s\n", c(string(d.Cause)), c(d.Summary))
 			if d.Next != "" {
-				fmt.Fprintf(w, "      next:  %s\n", d.Next)
+				fmt.Fprintf(w, "      next:  %s\n", c(d.Next))
 			}
 		}
 	}
 	for _, s := range skipped {
-		fmt.Fprintf(w, "SKIP  %s\n", s)
+		fmt.Fprintf(w, "SKIP  %s\n", c(s))
 	}
-	fmt.Fprintf(w, "database: %s (loginprobe results --db %s; loginprobe show RUN_ID)\n", db, db)
+	fmt.Fprintf(w, "database: %s (loginprobe results --db %s; loginprobe show RUN_ID)\n", c(db), c(db))
 }
 
 func printJSON(w io.Writer, runs []*result.Run, skipped []string, db string) {

@@ -92,7 +92,7 @@ func openEngine(ctx context.Context, env Env, cfg *config.Config, sel []probe.Fl
 		}
 		if f.NeedsBrowser() {
 			b, err := browser.New(browser.Options{
-				ExecPath: cfg.Browser.Path, Env: env.Getenv, RecycleAfter: cfg.Browser.RecycleAfter,
+				ExecPath: cfg.Browser.Path, ExecPathFrom: execPathFrom(cfg), Env: env.Getenv, RecycleAfter: cfg.Browser.RecycleAfter,
 				Flags: cfg.Browser.Flags, Viewport: [2]int{cfg.Browser.Viewport.Width, cfg.Browser.Viewport.Height}, Logger: log,
 			})
 			if err != nil {
@@ -110,4 +110,16 @@ func openEngine(ctx context.Context, env Env, cfg *config.Config, sel []probe.Fl
 		e.runner.Tokens = &clerk.TestingTokens{Fixed: tok}
 	}
 	return e, nil
+}
+
+// execPathFrom names the setting that chose the browser executable, for the
+// error when it does not start.
+func execPathFrom(cfg *config.Config) string {
+	switch src := cfg.Source("browser.path"); {
+	case src == "config":
+		return "browser.path in the config file"
+	case strings.HasPrefix(src, "env "):
+		return strings.TrimPrefix(src, "env ")
+	}
+	return ""
 }

@@ -43,6 +43,8 @@ type Config struct {
 	Database      string          // a file path (SQLite) or a postgres:// URL; print it with secret.RedactURL
 	Browser       Browser
 	Retention     Retention
+	Dashboard     Dashboard
+	Alerts        Alerts
 
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key
@@ -152,6 +154,7 @@ func Default() *Config {
 			JPEGQuality:  80,
 			Viewport:     Viewport{Width: 1280, Height: 900},
 		},
+		Alerts: DefaultAlerts(),
 	}
 	c.Retention = DefaultRetention()
 	for _, name := range FlowNames {

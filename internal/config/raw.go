@@ -22,6 +22,8 @@ type rawConfig struct {
 	Database      *SecretRef         `yaml:"database"` // a file path or a postgres:// URL, which may hold a password
 	Browser       rawBrowser         `yaml:"browser"`
 	Retention     rawRetention       `yaml:"retention"`
+	Dashboard     rawDashboard       `yaml:"dashboard"`
+	Alerts        rawAlerts          `yaml:"alerts"`
 }
 
 type rawClerk struct {
@@ -100,7 +102,7 @@ var rawTypes = func() map[string]reflect.Type {
 	m := map[string]reflect.Type{}
 	for _, v := range []any{rawConfig{}, rawClerk{}, rawPages{}, rawMonitor{}, rawPasswordReset{},
 		rawSignUp{}, rawOAuth{}, rawOAuthProvider{}, rawOAuthSelectors{}, rawFlow{}, rawBrowser{}, rawViewport{},
-		rawRetention{}} {
+		rawRetention{}, rawDashboard{}, rawStatusComponent{}, rawDashboardAuth{}} {
 		t := reflect.TypeOf(v)
 		m[t.String()] = t
 	}
@@ -150,6 +152,10 @@ func (b *builder) str(field, fileValue string, names ...string) string {
 	}
 	for _, n := range names {
 		if v := strings.TrimSpace(b.env(n)); v != "" {
+			if len(v) > MaxFieldLen {
+				b.errs = append(b.errs, valueTooLong(field, " of environment variable "+n, len(v)))
+				return ""
+			}
 			b.c.setSource(field, "env "+n)
 			return v
 		}
@@ -209,6 +215,8 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 	}
 	b.browser(r.Browser)
 	b.retention(r.Retention)
+	b.dashboard(r.Dashboard)
+	b.alerts(r.Alerts)
 	return c, b.errs
 }
 

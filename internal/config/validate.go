@@ -32,6 +32,8 @@ func (c *Config) Validate() error {
 	}
 	c.validateBrowser(v)
 	c.validateRetention(v)
+	c.validateDashboard(v)
+	c.validateAlerts(v)
 	return errors.Join(v.errs...)
 }
 

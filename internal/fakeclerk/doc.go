@@ -108,6 +108,9 @@
 //	GET /__fakeclerk/info      Info as JSON, secrets included (a local test instance)
 //	/__fakeclerk/faults        the active faults (faults_http.go)
 //
+// The /__fakeclerk/ endpoints answer loopback clients only (403 otherwise),
+// and Start warns when the address is not a loopback one (exposure.go).
+//
 // Any other path is logged at WARN and answers 404 (resource_not_found JSON
 // under /__clerk and /__bapi).
 //

@@ -85,6 +85,7 @@ type DB interface {
 	Heartbeats
 	Retention
 	Slots
+	Dashboard
 	Close() error
 }
 

@@ -8,7 +8,8 @@
 // Times are timestamptz (PostgreSQL keeps microseconds; they are read back
 // in UTC), durations bigint nanoseconds, lists (evidence, notes) jsonb arrays
 // of strings, screenshots bytea in their own table (listing runs never reads
-// them). A run's location is result.Run.Probe, in runs.probe. Every text is
+// them). A run's location is result.Run.Probe, in runs.probe. The
+// dashboard's daily rollups (run_days) are kept by a trigger, as in SQLite. Every text is
 // redacted (secret.RedactPatterns) before it is written, as in SQLite.
 //
 // Runs left running by a process that died are marked interrupted by the

@@ -44,6 +44,7 @@ func RunContract(t *testing.T, newDB func(t *testing.T) Opener) {
 		{"Retention", testRetention},
 		{"Location", testLocation},
 		{"ClaimSlot", testClaimSlot},
+		{"DashboardReads", testDashboardReads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
