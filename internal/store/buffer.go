@@ -42,7 +42,8 @@ type Buffer struct {
 	o BufferOptions
 
 	mu      sync.Mutex
-	runs    []*result.Run // deep copies, oldest first
+	runs    []*result.Run       // deep copies, oldest first
+	refused map[*result.Run]int // failed writes of a buffered run while the database answered
 	bytes   int64
 	dropped atomic.Int64
 	flushMu sync.Mutex // one flush at a time, so runs are written in order
@@ -112,11 +113,16 @@ func (b *Buffer) Buffered() int {
 // Dropped returns how many buffered runs were dropped over the bound.
 func (b *Buffer) Dropped() int64 { return b.dropped.Load() }
 
+// refuseLimit is how many flushes a buffered run may fail while the database
+// answers before it is dropped: one failure can be a connection that died
+// with the old server, not a refusal.
+const refuseLimit = 3
+
 // Flush writes the buffered runs, oldest first, and returns how many it
-// wrote. It stops at the first write that fails while the database is
-// unreachable, keeping that run and the later ones; a run the database
-// answers but refuses is dropped (logged and counted), so one bad run cannot
-// hold back the others for ever.
+// wrote. It stops at the first write that fails, keeping that run and the
+// later ones; a run that fails refuseLimit flushes while the database
+// answers is dropped (logged and counted), so one bad run cannot hold back
+// the others for ever.
 func (b *Buffer) Flush(ctx context.Context) (int, error) {
 	b.flushMu.Lock()
 	defer b.flushMu.Unlock()
@@ -135,7 +141,7 @@ func (b *Buffer) Flush(ctx context.Context) (int, error) {
 			err = b.DB.FinishRun(ctx, r)
 		}
 		if err != nil {
-			if b.Healthy(ctx) != nil {
+			if b.Healthy(ctx) != nil || b.refuse(r) < refuseLimit {
 				return n, fmt.Errorf("write buffered run of flow %q: %w", r.Flow, err)
 			}
 			b.dropped.Add(1)
@@ -149,8 +155,21 @@ func (b *Buffer) Flush(ctx context.Context) (int, error) {
 			b.runs = b.runs[1:]
 			b.bytes -= runSize(r)
 		}
+		delete(b.refused, r)
 		b.mu.Unlock()
 	}
+}
+
+// refuse counts a failed write of buffered run r while the database
+// answered, and returns the count.
+func (b *Buffer) refuse(r *result.Run) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.refused == nil {
+		b.refused = map[*result.Run]int{}
+	}
+	b.refused[r]++
+	return b.refused[r]
 }
 
 // KeepAlive runs the wrapped store's KeepAlive and, beside it, writes the
@@ -206,6 +225,7 @@ func (b *Buffer) add(r *result.Run) {
 		old := b.runs[0]
 		b.runs = b.runs[1:]
 		b.bytes -= runSize(old)
+		delete(b.refused, old)
 		b.dropped.Add(1)
 		b.o.Logger.Error("run buffer full: oldest buffered run dropped", "flow", old.Flow,
 			"started", old.StartedAt, "outcome", old.Outcome, "dropped_total", b.dropped.Load())

@@ -39,7 +39,7 @@ func (u *unreachable) Heartbeat(ctx context.Context) error {
 // TestBufferBoundAndOrder: the byte bound drops the oldest runs and counts
 // them; the runs kept are written oldest first, before a newer run; a run
 // the store refuses while it is reachable is an error, not buffered, and one
-// buffered while it was down is dropped when it refuses it.
+// buffered while it was down is dropped when it refuses it refuseLimit times.
 func TestBufferBoundAndOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -84,6 +84,11 @@ func TestBufferBoundAndOrder(t *testing.T) {
 		t.Fatalf("a refused run while down: %v, %d buffered", err, buf.Buffered())
 	}
 	db.down.Store(false)
+	for i := 1; i < refuseLimit; i++ { // a failure once back may be a dead connection: kept
+		if _, err := buf.Flush(ctx); err == nil || buf.Buffered() != 1 {
+			t.Fatalf("Flush %d of a run the store refuses = %v, %d buffered; want it kept for now", i, err, buf.Buffered())
+		}
+	}
 	if n, err := buf.Flush(ctx); n != 0 || err != nil || buf.Buffered() != 0 || buf.Dropped() != 4 {
 		t.Errorf("Flush of a run the store refuses = %d, %v (buffered %d, dropped %d); want it dropped, counted", n, err, buf.Buffered(), buf.Dropped())
 	}

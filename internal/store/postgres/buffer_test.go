@@ -71,6 +71,9 @@ func TestBufferWhilePostgresDown(t *testing.T) {
 	stop()
 	<-done
 	must(t, buf.Healthy(ctx))
+	if buf.Dropped() != 0 {
+		t.Errorf("%d runs dropped, want none (the bound was not reached)", buf.Dropped())
+	}
 
 	stored, err := pg.Runs(ctx, store.Query{})
 	must(t, err)
