@@ -206,13 +206,13 @@ func queryEvents(ctx context.Context, db querier, runID int64) ([]result.Event, 
 			dur int64
 		)
 		if err := rows.Scan(&e.Time, &e.Kind, &e.Level, &e.Text, &e.Source, &e.Method, &e.URL, &e.Status,
-			&e.ClerkCode, &e.TraceID, &dur); err != nil {
+			&e.ClerkCode, &e.TraceID, &dur, &e.Failure, &e.BlockedBy); err != nil {
 			return err
 		}
 		e.Time, e.Duration = e.Time.UTC(), time.Duration(dur)
 		events = append(events, e)
 		return nil
-	}, `SELECT time, kind, level, text, source, method, url, status, clerk_code, trace_id, duration_ns
+	}, `SELECT time, kind, level, text, source, method, url, status, clerk_code, trace_id, duration_ns, failure, blocked_by
 FROM events WHERE run_id = $1 ORDER BY seq`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("events: %w", err)

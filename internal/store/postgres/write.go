@@ -157,7 +157,7 @@ func saveChildren(ctx context.Context, tx pgx.Tx, r *result.Run) error {
 	for i, e := range r.Events {
 		events[i] = []any{r.ID, i, ts(e.Time), red(string(e.Kind)), red(e.Level), red(e.Text),
 			red(e.Source), red(e.Method), red(e.URL), e.Status, red(e.ClerkCode), red(e.TraceID),
-			int64(e.Duration)}
+			int64(e.Duration), red(string(e.Failure)), red(e.BlockedBy)}
 	}
 	shots := make([][]any, len(r.Screenshots))
 	for i, sc := range r.Screenshots {
@@ -173,7 +173,7 @@ func saveChildren(ctx context.Context, tx pgx.Tx, r *result.Run) error {
 		rows  [][]any
 	}{
 		{"steps", []string{"run_id", "seq", "name", "started_at", "duration_ns", "outcome", "error", "always"}, steps},
-		{"events", []string{"run_id", "seq", "time", "kind", "level", "text", "source", "method", "url", "status", "clerk_code", "trace_id", "duration_ns"}, events},
+		{"events", []string{"run_id", "seq", "time", "kind", "level", "text", "source", "method", "url", "status", "clerk_code", "trace_id", "duration_ns", "failure", "blocked_by"}, events},
 		{"screenshots", []string{"run_id", "seq", "step", "kind", "format", "taken_at", "data"}, shots},
 	}
 	for _, c := range copies {

@@ -135,6 +135,8 @@ func testRunRoundTrip(t *testing.T, open Opener) {
 		{Time: T0.Add(time.Second), Kind: result.EventRequest, Method: "POST", URL: "https://clerk.example.com/v1/client/sign_ins",
 			Status: 422, ClerkCode: "form_password_incorrect", TraceID: "abc123", Duration: 87 * time.Millisecond},
 		{Time: T0.Add(2 * time.Second), Kind: result.EventConsole, Level: "error", Text: "Clerk: failed", Source: "https://app.example.com/app.js"},
+		{Time: T0.Add(2 * time.Second), Kind: result.EventRequestFailed, Method: "GET", URL: "https://clerk.example.com/npm/clerk.js",
+			Text: "net::ERR_BLOCKED_BY_CLIENT", Failure: result.FailureBlocked, BlockedBy: "csp"},
 	}
 	r.Screenshots = []result.Screenshot{{Step: "step-0", When: "failure", Format: "png", TakenAt: T0.Add(3 * time.Second), Data: []byte{0x89, 'P', 'N', 'G', 0, 1, 2}}}
 	save(t, db, r)
