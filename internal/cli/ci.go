@@ -64,7 +64,7 @@ func (c *ciOptions) deadline(ctx context.Context) (context.Context, context.Canc
 // ciRun is what the reports are made of.
 type ciRun struct {
 	cfg     *config.Config
-	st      *store.Store
+	st      store.Reader
 	started time.Time
 	runs    []*result.Run
 	skipped []string
@@ -108,7 +108,7 @@ func (c *ciOptions) finish(ctx context.Context, env Env, cr ciRun, code int) int
 
 // writeArtifacts writes a non-passing run's screenshots (and, with
 // --artifacts, its JSON) for the CI, and returns the screenshots' paths.
-func (c *ciOptions) writeArtifacts(ctx context.Context, st *store.Store, r *result.Run) ([]string, error) {
+func (c *ciOptions) writeArtifacts(ctx context.Context, st store.Reader, r *result.Run) ([]string, error) {
 	dir := c.artifacts
 	if dir == "" && c.junit != "" {
 		dir = filepath.Dir(c.junit)
@@ -132,7 +132,7 @@ func (c *ciOptions) writeArtifacts(ctx context.Context, st *store.Store, r *resu
 
 // failedAttempts writes the artifacts of the failed attempts before a
 // flaky pass: the screenshots of a flake are what there is to look at.
-func (c *ciOptions) failedAttempts(ctx context.Context, st *store.Store, r *result.Run) ([]string, error) {
+func (c *ciOptions) failedAttempts(ctx context.Context, st store.Reader, r *result.Run) ([]string, error) {
 	if c.artifacts == "" && c.junit == "" {
 		return nil, nil
 	}

@@ -14,12 +14,16 @@ import (
 	"github.com/loginprobe/loginprobe/internal/report"
 	"github.com/loginprobe/loginprobe/internal/result"
 	"github.com/loginprobe/loginprobe/internal/store"
+	"github.com/loginprobe/loginprobe/internal/store/open"
 )
 
 // dbPath returns the database named by --db, else the config's (file or environment).
 func dbPath(env Env, db, cfgPath string) (string, error) {
 	if db != "" {
 		return db, nil
+	}
+	if p := env.Getenv("LOGINPROBE_DATABASE_URL"); p != "" && cfgPath == "" {
+		return p, nil
 	}
 	if p := env.Getenv("LOGINPROBE_DB"); p != "" && cfgPath == "" {
 		return p, nil
@@ -34,9 +38,14 @@ func dbPath(env Env, db, cfgPath string) (string, error) {
 	return cfg.Database, nil
 }
 
-// openExisting opens the database for reading only: results and show work on
-// a file the user cannot write, and never wait on a run being written.
-func openExisting(ctx context.Context, path string) (*store.Store, error) {
+// openExisting opens the record at path for reading: a PostgreSQL URL, or
+// an SQLite file that must exist already, opened read-only (results and show
+// work on a file the user cannot write, and never wait on a run being
+// written).
+func openExisting(ctx context.Context, path string) (store.DB, error) {
+	if open.IsPostgres(path) {
+		return open.DB(ctx, path, store.Options{})
+	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no database at %s: run 'loginprobe run' first, or pass --db FILE", path)
 	}
@@ -48,7 +57,7 @@ func runResults(ctx context.Context, env Env, args []string) int {
 	var limit int
 	var asJSON bool
 	fs := newFlagSet(env, "results", "[--db FILE | --config FILE] [--flow NAME] [--limit N] [--json]")
-	fs.StringVar(&db, "db", "", "SQLite database file")
+	fs.StringVar(&db, "db", "", "SQLite database file or postgres:// URL")
 	fs.StringVar(&cfgPath, "config", "", "config file naming the database")
 	fs.StringVar(&flow, "flow", "", "only this flow")
 	fs.IntVar(&limit, "limit", 20, "at most this many runs")
@@ -91,7 +100,7 @@ func runShow(ctx context.Context, env Env, args []string) int {
 	var db, cfgPath, dir string
 	var asJSON bool
 	fs := newFlagSet(env, "show", "RUN_ID [--db FILE | --config FILE] [--screenshots DIR] [--json]")
-	fs.StringVar(&db, "db", "", "SQLite database file")
+	fs.StringVar(&db, "db", "", "SQLite database file or postgres:// URL")
 	fs.StringVar(&cfgPath, "config", "", "config file naming the database")
 	fs.StringVar(&dir, "screenshots", "", "write the run's screenshots into this folder")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
@@ -207,7 +216,7 @@ func eventLine(e result.Event) string {
 // Nothing stored picks the name (a crafted record must not write outside
 // dir), and each file is created new (O_EXCL, O_NOFOLLOW: never over an
 // existing file or through a planted link), readable by the owner only.
-func writeScreenshots(ctx context.Context, env Env, st *store.Store, r *result.Run, dir string) int {
+func writeScreenshots(ctx context.Context, env Env, st store.Reader, r *result.Run, dir string) int {
 	shots, err := st.Screenshots(ctx, r.ID)
 	if err != nil {
 		return fail(env, "show", err)

@@ -25,7 +25,7 @@ func runRun(ctx context.Context, env Env, args []string) int {
 	fs := newFlagSet(env, "run", "[--config FILE] [--flow NAME]... [--db FILE] [--json] [--junit FILE] [--artifacts DIR] [--github] [--retries N] [--base-url URL] [--timeout D] [--fail-on fail|error] [--setup]")
 	fs.StringVar(&o.config, "config", "", "config file (default: none; settings from CLERK_* and LOGINPROBE_* environment variables)")
 	fs.Var(&o.flows, "flow", "flow to run (repeatable; default: every enabled flow the config can run)")
-	fs.StringVar(&o.db, "db", "", "SQLite database file (overrides the config's database)")
+	fs.StringVar(&o.db, "db", "", "SQLite database file or postgres:// URL (overrides the config's database)")
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
 	o.ci.register(fs, env)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -81,9 +81,9 @@ func (o *runOptions) run(parent context.Context, env Env) int {
 	}
 	skipped = append(skipped, notRun(unstarted, o.ci.timeout)...)
 	if o.json {
-		printJSON(env.Stdout, runs, skipped, cfg.Database)
+		printJSON(env.Stdout, runs, skipped, eng.store.Path())
 	} else {
-		printSummary(env.Stdout, runs, skipped, cfg.Database)
+		printSummary(env.Stdout, runs, skipped, eng.store.Path()) // a URL without its password
 	}
 	code := exitCode(runs, parent.Err() != nil || len(unstarted) > 0)
 	return o.ci.finish(ctx, env, ciRun{cfg: cfg, st: eng.store, started: started, runs: runs, skipped: skipped, json: o.json}, code)

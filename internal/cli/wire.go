@@ -12,6 +12,7 @@ import (
 	"github.com/loginprobe/loginprobe/internal/config"
 	"github.com/loginprobe/loginprobe/internal/probe"
 	"github.com/loginprobe/loginprobe/internal/store"
+	"github.com/loginprobe/loginprobe/internal/store/open"
 )
 
 // loadConfig loads the config at path ("" → environment only).
@@ -63,7 +64,7 @@ func flowNames() []string {
 // engine is everything a run needs, opened once per process.
 type engine struct {
 	runner  *probe.Runner
-	store   *store.Store
+	store   store.DB
 	browser *browser.Browser
 	lent    bool // the browser is the caller's (Env.browser): not closed here
 }
@@ -99,7 +100,7 @@ func openEngine(ctx context.Context, env Env, cfg *config.Config, sel []probe.Fl
 			break
 		}
 	}
-	st, err := store.Open(ctx, cfg.Database)
+	st, err := open.DB(ctx, cfg.Database, store.Options{})
 	if err != nil {
 		e.Close()
 		return nil, err

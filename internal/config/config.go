@@ -40,7 +40,7 @@ type Config struct {
 	SignUp        SignUp
 	OAuth         OAuth
 	Flows         map[string]Flow // every name in FlowNames is present
-	Database      string
+	Database      string          // a file path (SQLite) or a postgres:// URL; print it with secret.RedactURL
 	Browser       Browser
 	Retention     Retention
 	Dashboard     Dashboard

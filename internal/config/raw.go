@@ -19,7 +19,7 @@ type rawConfig struct {
 	SignUp        rawSignUp          `yaml:"sign_up"`
 	OAuth         rawOAuth           `yaml:"oauth"`
 	Flows         map[string]rawFlow `yaml:"flows"`
-	Database      *string            `yaml:"database"`
+	Database      *SecretRef         `yaml:"database"` // a file path or a postgres:// URL, which may hold a password
 	Browser       rawBrowser         `yaml:"browser"`
 	Retention     rawRetention       `yaml:"retention"`
 	Dashboard     rawDashboard       `yaml:"dashboard"`
@@ -206,7 +206,12 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 	}
 
 	if r.Database != nil {
-		c.Database = strings.TrimSpace(*r.Database)
+		n := len(b.errs)
+		if v := b.secret("database", *r.Database, ""); len(b.errs) == n { // else reported once, as the form's error
+			c.Database = strings.TrimSpace(v.Reveal())
+		}
+	} else if v := strings.TrimSpace(env("LOGINPROBE_DATABASE_URL")); v != "" {
+		c.Database = v
 	} else if v := strings.TrimSpace(env("LOGINPROBE_DB")); v != "" {
 		c.Database = v
 	}

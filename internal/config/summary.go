@@ -44,7 +44,7 @@ func (c *Config) Summary() string {
 	line("Sign-up users", "%s+clerk_test_<run id>@%s, deleted after %s", c.SignUp.Prefix, c.SignUp.Domain, FormatDuration(c.SignUp.CleanupAfter))
 	line("OAuth GitHub", "%s", c.oauthSummary("oauth.github", c.OAuth.GitHub))
 	line("OAuth Google", "%s", c.oauthSummary("oauth.google", c.OAuth.Google))
-	line("Database", "%s", c.Database)
+	line("Database", "%s", secret.RedactURL(c.Database))
 	line("Browser", "%s; screenshots %s; new browser every %d runs", orText(c.Browser.Path, "chromium from PATH"), c.Browser.Screenshots, c.Browser.RecycleAfter)
 	if c.Dir != "" {
 		line("Config folder", "%s", c.Dir)

@@ -10,8 +10,8 @@ import (
 // Dashboard is what the dashboard and the status page read: runs and
 // incidents as Reader and Incidents give them, plus the daily rollups and
 // light run rows the overview needs to stay fast over millions of runs.
-// *Store (SQLite) implements it; a PostgreSQL store will too (the rollups
-// may be a table kept by triggers, as here, or a GROUP BY over an index).
+// Part of DB: *Store (SQLite) and the PostgreSQL store implement it, both
+// with a rollup table kept by triggers.
 type Dashboard interface {
 	Reader
 	// Flows lists every flow that has a verdict, sorted by name.

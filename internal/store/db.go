@@ -10,8 +10,13 @@ import (
 // The interfaces below are the store as its consumers see it: probe writes
 // Results, the scheduler and the incident tracker use Incidents, Heartbeats
 // and Retention, the CLI and the dashboard read through Reader. DB is all of
-// them; *Store (SQLite) implements it, and a PostgreSQL store will too, both
-// checked by RunContract.
+// them; *Store (SQLite) and internal/store/postgres implement it, both
+// checked by storetest.RunContract; internal/store/open picks one by the
+// database setting, and Buffer wraps either to ride out an outage.
+//
+// A run's location (the region or site a replica probes from) is
+// result.Run.Probe, stored in the runs.probe column; Query.Location selects
+// by it.
 
 // Results records runs as they happen.
 type Results interface {
@@ -62,6 +67,16 @@ type Retention interface {
 	Prune(ctx context.Context, p Policy) (Pruned, error)
 }
 
+// Slots keys scheduled runs, so that each scheduled run of a flow happens
+// once per location even when two replicas both believe they lead (the
+// moments around a failover).
+type Slots interface {
+	// ClaimSlot claims the scheduled run of flow at location for slot (the
+	// time the schedule meant it to start): the first caller, in any process,
+	// gets true, every later one false.
+	ClaimSlot(ctx context.Context, flow, location string, slot time.Time) (bool, error)
+}
+
 // DB is the whole store.
 type DB interface {
 	Results
@@ -69,6 +84,8 @@ type DB interface {
 	Incidents
 	Heartbeats
 	Retention
+	Slots
+	Dashboard
 	Close() error
 }
 

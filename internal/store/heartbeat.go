@@ -96,3 +96,7 @@ func (s *Store) stopHeartbeat() {
 		<-s.beatDone
 	}
 }
+
+// ProcessID returns a new id for the process with pid on host, in the form
+// the heartbeats table keeps (for another store implementation).
+func ProcessID(host string, pid int) string { return processID(host, pid) }

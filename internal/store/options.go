@@ -32,6 +32,10 @@ const (
 	DefaultStaleAfter = 2 * time.Minute
 )
 
+// WithDefaults returns o with every zero field set to its default; another
+// store implementation uses it to read Options as this one does.
+func (o Options) WithDefaults() Options { return o.withDefaults() }
+
 func (o Options) withDefaults() Options {
 	if o.Host == "" {
 		o.Host, _ = os.Hostname()

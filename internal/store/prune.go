@@ -23,6 +23,7 @@ type Pruned struct {
 	Incidents     int
 	Notifications int // test messages, which belong to no incident
 	Heartbeats    int
+	Slots         int // claimed schedule slots, kept as long as runs
 	FreedPages    int // given back to the file system by incremental_vacuum
 }
 
@@ -49,6 +50,8 @@ func (s *Store) Prune(ctx context.Context, p Policy) (Pruned, error) {
 	}{
 		{p.Runs, &out.Runs, "runs", `DELETE FROM runs WHERE id IN (
   SELECT id FROM runs WHERE started_at < ?1 AND outcome <> 'running' LIMIT ?2)`},
+		{p.Runs, &out.Slots, "slots", `DELETE FROM slots WHERE (flow, location, slot) IN (
+  SELECT flow, location, slot FROM slots WHERE slot < ?1 LIMIT ?2)`},
 		{p.PassScreenshots, &out.Screenshots, "screenshots of passed runs", `DELETE FROM screenshots WHERE id IN (
   SELECT s.id FROM screenshots s JOIN runs r ON r.id = s.run_id
   WHERE r.outcome = 'pass' AND r.started_at < ?1 AND s.run_id NOT IN (

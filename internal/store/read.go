@@ -12,10 +12,11 @@ import (
 
 // Query selects runs for Runs. Zero fields do not filter.
 type Query struct {
-	Flow    string
-	Outcome result.Outcome
-	Limit   int       // at most this many runs; 0 means all
-	Since   time.Time // runs that started at or after Since
+	Flow     string
+	Location string // result.Run.Probe
+	Outcome  result.Outcome
+	Limit    int       // at most this many runs; 0 means all
+	Since    time.Time // runs that started at or after Since
 	// Verdicts keeps only runs with a verdict about the target or loginprobe
 	// (pass, fail, error): not running, interrupted or skipped ones.
 	Verdicts bool
@@ -33,6 +34,9 @@ func (s *Store) Runs(ctx context.Context, q Query) ([]result.Run, error) {
 	)
 	if q.Flow != "" {
 		where, args = append(where, "flow = ?"), append(args, q.Flow)
+	}
+	if q.Location != "" {
+		where, args = append(where, "probe = ?"), append(args, q.Location)
 	}
 	if q.Outcome != "" {
 		where, args = append(where, "outcome = ?"), append(args, string(q.Outcome))

@@ -2,9 +2,9 @@
 // steps, events and screenshots (in their own table, so listing runs never
 // reads image bytes), incidents with the notifications sent for them, and a
 // heartbeat per process. Consumers use it through the interfaces in db.go
-// (Results, Reader, Incidents, Heartbeats, Retention; DB is all of them), so a
-// second implementation (PostgreSQL, for several replicas) can stand in; both
-// must pass storetest.RunContract.
+// (Results, Reader, Incidents, Heartbeats, Retention, Slots; DB is all of
+// them), so the PostgreSQL store (internal/store/postgres, for several
+// replicas) stands in for it; both pass storetest.RunContract.
 //
 // Runs left running by a dead process are marked interrupted: on the same
 // host when its pid is gone or reused, on another host (a restarted container

@@ -3,7 +3,10 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,5 +165,46 @@ func testNotifications(t *testing.T, open Opener) {
 	must(t, err)
 	if len(tests) != 1 || tests[0].Event != result.NotifyTest {
 		t.Errorf("notifications of no incident = %+v, want the test message", tests)
+	}
+}
+
+// testIncidentOpenRace: replicas opening the same incident at once get one
+// incident: one opens it, the others get ErrIncidentOpen with its id.
+func testIncidentOpenRace(t *testing.T, open Opener) {
+	ctx := context.Background()
+	clock := &Clock{now: T0}
+	f := run("sign-in", result.Fail, T0)
+	save(t, process(t, open, "host-a", clock), f)
+	const n = 6
+	ids := make(chan int64, n)
+	var opened atomic.Int32
+	var wg sync.WaitGroup
+	for i := range n {
+		db := process(t, open, fmt.Sprintf("replica-%d", i), clock)
+		wg.Go(func() {
+			in := incident("sign-in", f)
+			err := db.OpenIncident(ctx, in)
+			switch {
+			case err == nil:
+				opened.Add(1)
+			case !errors.Is(err, store.ErrIncidentOpen):
+				t.Error(err)
+			}
+			ids <- in.ID
+		})
+	}
+	wg.Wait()
+	close(ids)
+	first := int64(0)
+	for id := range ids {
+		if first == 0 {
+			first = id
+		}
+		if id != first || id == 0 {
+			t.Errorf("replicas saw incidents %d and %d, want one", first, id)
+		}
+	}
+	if opened.Load() != 1 {
+		t.Errorf("%d replicas opened the incident, want 1", opened.Load())
 	}
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -116,5 +117,50 @@ func testVerdictQuery(t *testing.T, open Opener) {
 	}
 	if want := []result.Outcome{result.Error, result.Fail, result.Pass}; !reflect.DeepEqual(got, want) {
 		t.Errorf("verdicts = %v, want %v", got, want)
+	}
+}
+
+// testRunRoundTrip: every field of a finished run, its steps, events and
+// screenshots reads back as written; Run gives the screenshots' metadata,
+// Screenshots their bytes; Runs and LastRuns carry no children.
+func testRunRoundTrip(t *testing.T, open Opener) {
+	ctx := context.Background()
+	db := process(t, open, "host-a", &Clock{now: T0})
+	r := run("sign-in", result.Fail, T0)
+	r.Probe, r.ClerkStatus, r.ClerkVersion = "eu-west", "operational", "5.40.0"
+	r.PageURL, r.PageTitle, r.Notes = "https://app.example.com/sign-in", "Sign in", []string{"cleanup skipped: no secret key"}
+	r.Steps = []result.Step{step(0, T0), {Name: "sign-out", StartedAt: T0.Add(time.Second), Duration: time.Millisecond,
+		Outcome: result.Fail, Error: "button not visible after 5s", Always: true}}
+	r.Events = []result.Event{
+		{Time: T0.Add(time.Second), Kind: result.EventRequest, Method: "POST", URL: "https://clerk.example.com/v1/client/sign_ins",
+			Status: 422, ClerkCode: "form_password_incorrect", TraceID: "abc123", Duration: 87 * time.Millisecond},
+		{Time: T0.Add(2 * time.Second), Kind: result.EventConsole, Level: "error", Text: "Clerk: failed", Source: "https://app.example.com/app.js"},
+		{Time: T0.Add(2 * time.Second), Kind: result.EventRequestFailed, Method: "GET", URL: "https://clerk.example.com/npm/clerk.js",
+			Text: "net::ERR_BLOCKED_BY_CLIENT", Failure: result.FailureBlocked, BlockedBy: "csp"},
+	}
+	r.Screenshots = []result.Screenshot{{Step: "step-0", When: "failure", Format: "png", TakenAt: T0.Add(3 * time.Second), Data: []byte{0x89, 'P', 'N', 'G', 0, 1, 2}}}
+	save(t, db, r)
+
+	got, err := db.Run(ctx, r.ID)
+	must(t, err)
+	want := *r
+	want.Screenshots = []result.Screenshot{r.Screenshots[0]}
+	want.Screenshots[0].Data = nil
+	if !reflect.DeepEqual(*got, want) {
+		t.Errorf("Run:\n got %+v\nwant %+v", *got, want)
+	}
+	shots, err := db.Screenshots(ctx, r.ID)
+	must(t, err)
+	if !reflect.DeepEqual(shots, r.Screenshots) {
+		t.Errorf("Screenshots = %+v, want %+v", shots, r.Screenshots)
+	}
+	last, err := db.LastRuns(ctx)
+	must(t, err)
+	lr := last["sign-in"]
+	if lr.ID != r.ID || lr.Steps != nil || lr.Screenshots != nil || lr.Probe != "eu-west" || !reflect.DeepEqual(lr.Diagnosis, r.Diagnosis) {
+		t.Errorf("LastRuns[sign-in] = %+v", lr)
+	}
+	if _, err := db.Screenshots(ctx, r.ID+1000); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Screenshots of an unknown run = %v, want ErrNotFound", err)
 	}
 }
