@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,5 +51,32 @@ func TestRollupsBackfilled(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("DayStats =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// TestRunPageUsesOutcomeIndex: a flow page filtered by outcome reads the
+// index (flow, outcome, started_at) in order, with no sort and no scan of
+// the flow's other runs.
+func TestRunPageUsesOutcomeIndex(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	q, args := runPageQuery(RunFilter{Flow: "sign-in", Outcome: "error", Offset: 5000})
+	rows, err := s.r.Query("EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	got := strings.Join(plan, "; ")
+	if !strings.Contains(got, "USING INDEX runs_flow_outcome_started (flow=? AND outcome=?)") || strings.Contains(got, "TEMP B-TREE") {
+		t.Errorf("query plan %q: want the (flow, outcome, started_at) index and no sort", got)
 	}
 }
