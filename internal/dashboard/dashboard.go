@@ -108,6 +108,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /flows/{flow}", h.serveFlow)
 	m.HandleFunc("GET /runs/{id}", h.serveRun)
 	m.HandleFunc("GET /runs/{id}/compare", h.serveCompare)
+	m.HandleFunc("GET /runs/{id}/compare.json", h.serveCompare)
 	m.HandleFunc("GET /runs/{id}/screenshots/{n}", h.serveScreenshot)
 	m.HandleFunc("GET /incidents", h.serveIncidents)
 	m.HandleFunc("GET /incidents.json", h.serveIncidents)
