@@ -34,17 +34,17 @@ func TestIncidentsPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	open := func(at time.Time) int64 {
-		in := &result.Incident{Kind: result.IncidentFlow, Flow: "sign-in", Severity: result.SeverityCritical, StartedAt: at}
+	open := func(flow string, at time.Time) int64 {
+		in := &result.Incident{Kind: result.IncidentFlow, Flow: flow, Severity: result.SeverityCritical, StartedAt: at}
 		if err := st.OpenIncident(ctx, in); err != nil {
 			t.Fatal(err)
 		}
 		return in.ID
 	}
-	old := open(testNow.Add(-30 * 24 * time.Hour))
+	old := open("sign-in", testNow.Add(-30 * 24 * time.Hour))
 	for i := range incidentsShown + 5 {
 		at := testNow.Add(-time.Duration(incidentsShown+5-i) * time.Hour)
-		id := open(at)
+		id := open("sign-up", at)
 		if err := st.ResolveIncident(ctx, id, at.Add(10*time.Minute), 0); err != nil {
 			t.Fatal(err)
 		}
