@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,27 +13,12 @@ import (
 // supersedes a fail; running runs are no verdict).
 func TestRollupsBackfilled(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite3", path+"?_journal_mode=WAL")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{ms[0].sql, "PRAGMA user_version = 1",
-		`INSERT INTO runs (flow, started_at, outcome, attempt) VALUES
+	path := schema1File(t, `INSERT INTO runs (flow, started_at, outcome, attempt) VALUES
 		 ('sign-in', '2026-01-01T00:00:00.000000000Z', 'pass', 1),
 		 ('sign-in', '2026-01-01T08:00:00.000000000Z', 'fail', 1),
 		 ('sign-in', '2026-01-01T08:00:10.000000000Z', 'pass', 2),
 		 ('sign-in', '2026-01-02T08:00:00.000000000Z', 'error', 1),
-		 ('sign-in', '2026-01-02T09:00:00.000000000Z', 'running', 1)`} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+		 ('sign-in', '2026-01-02T09:00:00.000000000Z', 'running', 1)`)
 	s, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
