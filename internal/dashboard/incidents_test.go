@@ -41,7 +41,7 @@ func TestIncidentsPage(t *testing.T) {
 		}
 		return in.ID
 	}
-	old := open("sign-in", testNow.Add(-30 * 24 * time.Hour))
+	old := open("sign-in", testNow.Add(-30*24*time.Hour))
 	for i := range incidentsShown + 5 {
 		at := testNow.Add(-time.Duration(incidentsShown+5-i) * time.Hour)
 		id := open("sign-up", at)
