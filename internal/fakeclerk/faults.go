@@ -85,7 +85,7 @@ var Catalog = []FaultInfo{
 	{FaultTokens500, "outage", "session token refresh (/v1/client/sessions/{id}/tokens) answers 500"},
 	{FaultSessionNotFound, "outage", "session token refresh answers 404 resource_not_found"},
 	{FaultHealth503, "outage", "GET /v1/health answers 503 {\"status\":\"unhealthy\"}"},
-	{FaultSignIn500Once, "outage", "the first sign-in create with an identifier after the fault is set answers 500 internal_clerk_error, instance-wide; later ones pass (a blip: a retry passes)"},
+	{FaultSignIn500Once, "outage", "the first sign-in create with an identifier after the fault is set answers 500 internal_clerk_error, once for the whole instance, not per client (a retry is a new client); later ones pass (a blip: a retry passes)"},
 	{FaultHostInvalid, "config", "every Frontend API call answers 400 host_invalid"},
 	{FaultOriginInvalid, "config", "every Frontend API call answers 400 origin_invalid"},
 	{FaultInvalidPublishableKey, "config", "the app's pages carry a malformed publishable key (pk_test_JA==)"},
