@@ -121,8 +121,8 @@ func TestMarkdownSummary(t *testing.T) {
 // line breaks into JUnit bodies and annotations.
 func TestPageTextIsPlain(t *testing.T) {
 	r := &result.Run{ID: 3, Flow: "sign-in", Attempt: 1, Outcome: result.Fail,
-		Message:  "saw \x1b[2J\x1b[31mALL GOOD\x1b[0m\nevidence: forged line",
-		PageURL:  "https://app.example.com/sign-in?x=\x1b]8;;https://evil.example\x07",
+		Message: "saw \x1b[2J\x1b[31mALL GOOD\x1b[0m\nevidence: forged line",
+		PageURL: "https://app.example.com/sign-in?x=\x1b]8;;https://evil.example\x07",
 		Diagnosis: result.Diagnosis{Cause: result.CauseApp, Summary: "page said ![pwn](https://evil.example/i.png) <img src=x> [click](https://evil.example) www.evil.example *bold*",
 			Evidence: []string{"console: \u202eevil\r\nnext step: run rm -rf"}}}
 	rep := &Report{Instance: "x.clerk.accounts.dev", Cases: []Case{{Flow: "sign-in", Run: r}}}
