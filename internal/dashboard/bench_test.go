@@ -30,7 +30,8 @@ var benchFlows = []struct {
 
 // BenchmarkOverview1M renders the overview over 1,000,000 stored runs. The
 // database is filled once (one transaction, a few seconds) and kept in the
-// temporary folder for later runs. Run it with
+// temporary folder for later runs, about 250 MB: remove
+// $TMPDIR/loginprobe-bench-overview-1m-v1.db* to reclaim it. Run it with
 //
 //	go test -run '^$' -bench Overview1M -benchtime 20x ./internal/dashboard/
 func BenchmarkOverview1M(b *testing.B) {
