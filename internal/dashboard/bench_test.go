@@ -31,11 +31,13 @@ var benchFlows = []struct {
 // BenchmarkOverview1M renders the overview over 1,000,000 stored runs. The
 // database is filled once (one transaction, a few seconds) and kept in the
 // temporary folder for later runs, about 250 MB: remove
-// $TMPDIR/loginprobe-bench-overview-1m-v1.db* to reclaim it. Run it with
+// $TMPDIR/loginprobe-bench-overview-1m-v*.db* to reclaim it. Bump the
+// name's version with each migration: a binary of an older schema refuses
+// a file a newer one migrated (v2: migration 0007). Run it with
 //
 //	go test -run '^$' -bench Overview1M -benchtime 20x ./internal/dashboard/
 func BenchmarkOverview1M(b *testing.B) {
-	path := filepath.Join(os.TempDir(), "loginprobe-bench-overview-1m-v1.db")
+	path := filepath.Join(os.TempDir(), "loginprobe-bench-overview-1m-v2.db")
 	if _, err := os.Stat(path); err != nil {
 		if err := fillBench(path, 1_000_000); err != nil {
 			os.Remove(path)
