@@ -13,7 +13,6 @@ import (
 	"github.com/loginprobe/loginprobe/internal/config"
 	"github.com/loginprobe/loginprobe/internal/dashboard"
 	"github.com/loginprobe/loginprobe/internal/secret"
-	"github.com/loginprobe/loginprobe/internal/store"
 )
 
 // defaultDashboardListen is loopback, next to serve's 9464.
@@ -66,7 +65,7 @@ func (o *dashboardOptions) run(ctx context.Context, env Env) error {
 	opts.Log = log
 	// Read-only, as results and show: a schema older than this binary
 	// (before the daily rollups) is refused with what to do.
-	h, err := newReopening(func() (*store.Store, http.Handler, error) {
+	h, err := newReopening(func() (staleStore, http.Handler, error) {
 		st, err := openExisting(ctx, path)
 		if err != nil {
 			return nil, nil, err
@@ -125,16 +124,22 @@ func serveDashboard(ctx context.Context, env Env, listen string, h http.Handler)
 // write, and no writer had it open) must not be read that way once a
 // writer starts, or pages show stale or torn data (store.Stale).
 type reopening struct {
-	open func() (*store.Store, http.Handler, error)
+	open func() (staleStore, http.Handler, error)
 	log  *slog.Logger
 
 	mu  sync.Mutex
-	st  *store.Store
+	st  staleStore
 	h   http.Handler
-	old []*store.Store // closed at Close: requests may still be reading them
+	old []staleStore // closed at Close: requests may still be reading them
 }
 
-func newReopening(open func() (*store.Store, http.Handler, error), log *slog.Logger) (*reopening, error) {
+// staleStore is what reopening needs of *store.Store.
+type staleStore interface {
+	Stale() bool
+	Close() error
+}
+
+func newReopening(open func() (staleStore, http.Handler, error), log *slog.Logger) (*reopening, error) {
 	st, h, err := open()
 	if err != nil {
 		return nil, err
