@@ -11,7 +11,8 @@
 // /healthz and /metrics, `loginprobe dashboard` serves it alone over an
 // existing database. Everything except /status, /status.json, /badge/* and
 // the stylesheet needs credentials when Options.RequireAuth is set (the
-// listener is not loopback) or credentials are configured.
+// listener is not loopback) or credentials are configured; with neither, it
+// answers only requests whose Host is loopback (against DNS rebinding).
 package dashboard
 
 import (
