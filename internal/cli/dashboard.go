@@ -150,12 +150,16 @@ func newReopening(open func() (staleStore, http.Handler, error), log *slog.Logge
 func (x *reopening) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.mu.Lock()
 	if x.st.Stale() {
-		if st, h, err := x.open(); err != nil {
+		st, h, err := x.open()
+		if err != nil {
+			x.mu.Unlock()
+			// Stale pages would be wrong without a sign: say so instead.
 			x.log.Error("dashboard: reopening the database a writer has opened", "err", err)
-		} else {
-			x.old = append(x.old, x.st)
-			x.st, x.h = st, h
+			http.Error(w, "503: a writer has opened the database since the dashboard opened it, and reading it again failed; the server log says why", http.StatusServiceUnavailable)
+			return
 		}
+		x.old = append(x.old, x.st)
+		x.st, x.h = st, h
 	}
 	h := x.h
 	x.mu.Unlock()

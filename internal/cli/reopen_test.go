@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -19,12 +21,17 @@ func (f *fakeStore) Close() error { f.closed++; return nil }
 
 // TestDashboardReopensStaleStore: once the store the dashboard serves goes
 // stale (opened immutable, and a writer has since opened the file), the
-// next request is served over a store opened again; both are closed at the
-// end, each once.
+// next request is served over a store opened again (or, if that fails,
+// answered 503 rather than from the stale one); each store is closed once
+// at the end.
 func TestDashboardReopensStaleStore(t *testing.T) {
 	t.Parallel()
 	var opened []*fakeStore
+	failing := false
 	open := func() (staleStore, http.Handler, error) {
+		if failing {
+			return nil, nil, errors.New("cannot read the -shm file")
+		}
 		st := &fakeStore{}
 		opened = append(opened, st)
 		n := len(opened)
@@ -48,6 +55,10 @@ func TestDashboardReopensStaleStore(t *testing.T) {
 	}
 	if got := get(); got != "store 2" || len(opened) != 2 {
 		t.Fatalf("a fresh store is reopened again: %q, %d opens", got, len(opened))
+	}
+	opened[1].stale, failing = true, true
+	if got := get(); !strings.HasPrefix(got, "503") {
+		t.Fatalf("stale and the reopen fails: %q, want 503 rather than stale pages", got)
 	}
 	if err := x.Close(); err != nil {
 		t.Fatal(err)
