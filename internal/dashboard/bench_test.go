@@ -30,7 +30,7 @@ var benchFlows = []struct {
 
 // BenchmarkOverview1M renders the overview over 1,000,000 stored runs. The
 // database is filled once (one transaction, a few seconds) and kept in the
-// temporary folder for later runs, about 250 MB: remove
+// temporary folder for later runs, about 310 MB: remove
 // $TMPDIR/loginprobe-bench-overview-1m-v*.db* to reclaim it. Bump the
 // name's version with each migration: a binary of an older schema refuses
 // a file a newer one migrated (v2: migration 0007). Run it with
