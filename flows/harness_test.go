@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/loginprobe/loginprobe/flows"
@@ -18,12 +17,13 @@ import (
 	"github.com/loginprobe/loginprobe/internal/result"
 	"github.com/loginprobe/loginprobe/internal/secret"
 	"github.com/loginprobe/loginprobe/internal/store"
+	"github.com/loginprobe/loginprobe/internal/testkit"
 )
 
 // One Chromium for the whole package; every run gets its own browser context.
 var (
 	sharedBrowser *browser.Browser
-	logBuf        syncBuffer
+	logBuf        testkit.SyncBuffer
 )
 
 func TestMain(m *testing.M) {
@@ -38,24 +38,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent writers (slog handlers).
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness is one local Clerk, a config written by it as `loginprobe
 // fakeclerk --config-out` writes it, a database and a runner.
 type harness struct {
@@ -64,7 +46,7 @@ type harness struct {
 	st     *store.Store
 	runner *probe.Runner
 	dir    string
-	log    *syncBuffer
+	log    *testkit.SyncBuffer
 }
 
 // harnessSettings are what a test may change before the harness starts.
@@ -88,7 +70,7 @@ func withFaults(f ...fakeclerk.Fault) harnessOption {
 
 func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
-	h := &harness{dir: t.TempDir(), log: &syncBuffer{}}
+	h := &harness{dir: t.TempDir(), log: &testkit.SyncBuffer{}}
 	set := harnessSettings{fake: fakeclerk.Options{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(h.log, nil))}}
 	for _, o := range opts {
 		o(&set)

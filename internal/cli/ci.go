@@ -27,18 +27,18 @@ type ciOptions struct {
 }
 
 func (c *ciOptions) register(fs *flag.FlagSet, env Env) {
-	fs.StringVar(&c.junit, "junit", "", "write a JUnit XML report to `FILE` (failure screenshots go next to it, or into --artifacts)")
+	fs.StringVar(&c.junit, "junit", "", "write a JUnit XML report to `FILE` (failure screenshots go into junit-attachments/ beside it, or into --artifacts)")
 	fs.StringVar(&c.artifacts, "artifacts", "", "write each non-passing run's screenshots and run-<id>.json (as 'show --json') into `DIR`")
 	fs.BoolVar(&c.github, "github", env.Getenv("GITHUB_ACTIONS") == "true", "GitHub Actions annotations and a job summary in $GITHUB_STEP_SUMMARY (default: on when GITHUB_ACTIONS=true)")
 	fs.IntVar(&c.retries, "retries", 0, "retry a failed browser flow up to `N` times in a fresh browser; a pass on retry is flaky and exits 0")
-	fs.StringVar(&c.baseURL, "base-url", "", "run against this origin (a preview deployment): every page keeps its path, the Clerk instance stays as configured")
+	fs.StringVar(&c.baseURL, "base-url", "", "run against this origin (a preview deployment): every page keeps its path, the Clerk instance stays as configured; needs --db")
 	fs.DurationVar(&c.timeout, "timeout", 0, "an overall deadline for the whole command (e.g. 5m); runs it cuts are errors, exit 2")
 	fs.StringVar(&c.failOn, "fail-on", "error", "what fails the job: error (a fail or loginprobe's own error) or fail (only a broken sign-in; errors exit 0 with a warning)")
 	fs.BoolVar(&c.setup, "setup", false, "first create the monitor and password-reset users when missing, as 'loginprobe setup'")
 }
 
-// prepare checks the flags and applies --base-url to cfg.
-func (c *ciOptions) prepare(cfg *config.Config) error {
+// prepare checks the flags and applies --base-url to cfg. db is --db.
+func (c *ciOptions) prepare(cfg *config.Config, db string) error {
 	switch {
 	case c.failOn != "error" && c.failOn != "fail":
 		return fmt.Errorf("--fail-on %q: want error or fail", c.failOn)
@@ -47,8 +47,16 @@ func (c *ciOptions) prepare(cfg *config.Config) error {
 	case c.timeout < 0:
 		return fmt.Errorf("--timeout %s: want a positive duration such as 5m", c.timeout)
 	}
-	if c.baseURL != "" {
-		return cfg.SetBaseURL(c.baseURL)
+	if c.baseURL == "" {
+		return nil
+	}
+	if err := cfg.SetBaseURL(c.baseURL); err != nil {
+		return err
+	}
+	if db == "" {
+		// Runs against a preview stored under the production flows' names
+		// would count in the production uptime, status page and alerts.
+		return fmt.Errorf("--base-url needs --db FILE: runs against a preview must not go into the configured database (%s), where they would count as the production flows' history; pass a separate file, e.g. --db preview.db", cfg.Database)
 	}
 	return nil
 }
@@ -69,11 +77,16 @@ type ciRun struct {
 	runs    []*result.Run
 	skipped []string
 	json    bool // stdout carries JSON: annotations go to stderr
+	// cancelled: the command was cancelled or its --timeout left flows
+	// unstarted.
+	cancelled bool
 }
 
 // finish writes the reports and artifacts and returns the exit code: code,
 // unless writing them failed (an error), or --fail-on fail turns
-// loginprobe's own errors into a warning.
+// loginprobe's own errors into a warning. That applies only when every
+// non-passing run is an error and nothing else went wrong: not to a failed
+// report, an interrupted run or a cancelled command.
 func (c *ciOptions) finish(ctx context.Context, env Env, cr ciRun, code int) int {
 	rep := &report.Report{Instance: cr.cfg.Key.FrontendAPI, Started: cr.started}
 	var errs []error
@@ -93,25 +106,40 @@ func (c *ciOptions) finish(ctx context.Context, env Env, cr ciRun, code int) int
 	if c.github {
 		errs = append(errs, c.writeGitHub(env, rep, cr.json))
 	}
-	if err := errors.Join(errs...); err != nil {
-		fail(env, "run", err)
+	writeErr := errors.Join(errs...)
+	if writeErr != nil {
+		fail(env, "run", writeErr)
 		if code == ExitOK {
 			code = ExitError
 		}
 	}
-	if code == ExitError && c.failOn == "fail" {
+	if code == ExitError && c.failOn == "fail" && writeErr == nil && !cr.cancelled && onlyErrors(cr.runs) {
 		fmt.Fprintln(env.Stderr, "loginprobe run: warning: loginprobe could not judge every flow (see above); exit 0 because of --fail-on fail")
 		return ExitOK
 	}
 	return code
 }
 
+// onlyErrors reports whether every run that did not pass is an error.
+func onlyErrors(runs []*result.Run) bool {
+	for _, r := range runs {
+		if r.Outcome != result.Pass && r.Outcome != result.Error {
+			return false
+		}
+	}
+	return true
+}
+
+// junitAttachments is the folder beside the JUnit file that takes the
+// screenshots it references when there is no --artifacts folder.
+const junitAttachments = "junit-attachments"
+
 // writeArtifacts writes a non-passing run's screenshots (and, with
 // --artifacts, its JSON) for the CI, and returns the screenshots' paths.
 func (c *ciOptions) writeArtifacts(ctx context.Context, st store.Reader, r *result.Run) ([]string, error) {
 	dir := c.artifacts
 	if dir == "" && c.junit != "" {
-		dir = filepath.Dir(c.junit)
+		dir = filepath.Join(filepath.Dir(c.junit), junitAttachments)
 	}
 	if dir == "" || r.Outcome == result.Pass || r.ID == 0 {
 		return nil, nil

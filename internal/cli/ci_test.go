@@ -230,7 +230,8 @@ func assertGitHub(t *testing.T, stdout, summary string) {
 	}
 }
 
-// runWith is run on the browser b (the shared one, or the test's own).
+// runWith runs loginprobe on the browser b (the shared one; nil: its own),
+// with the environment env plus PATH and HOME.
 func runWith(t *testing.T, env map[string]string, b *browser.Browser, args ...string) outcome {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -315,6 +316,11 @@ func TestTimeoutCutsTheRun(t *testing.T) {
 	if len(runs) != 1 || runs[0].Flow != "sign-in" || runs[0].Outcome != result.Error {
 		t.Fatalf("stored runs %+v, want the sign-in run, cut (error)", runs)
 	}
+	// An error alone could be a browser that never started: the message
+	// says the deadline cut it.
+	if !strings.Contains(runs[0].Message, "the overall deadline ended the run") {
+		t.Errorf("cut run's message %q, want it to say the overall deadline ended the run", runs[0].Message)
+	}
 	if !strings.Contains(o.stdout, "SKIP  clerk-health: not run: the --timeout of 5s was reached") {
 		t.Errorf("the unstarted flow is not reported:\n%s", o.stdout)
 	}
@@ -322,7 +328,9 @@ func TestTimeoutCutsTheRun(t *testing.T) {
 
 // TestRetriesReportFlaky: --retries 1 against a blip that fails only the
 // first sign-in (sign_in_500_once) passes on the retry: flaky, exit 0, both
-// attempts recorded, and the JUnit testcase passes with a flaky note.
+// attempts recorded, and the JUnit testcase passes with a flaky note and
+// the failed attempt's screenshot, written into junit-attachments/ beside
+// the JUnit file (there is no --artifacts folder).
 func TestRetriesReportFlaky(t *testing.T) {
 	t.Parallel()
 	cfg := testkit.WriteConfig(t, testkit.NewClerk(t, fakeclerk.Options{Faults: []fakeclerk.Fault{fakeclerk.FaultSignIn500Once}}))
@@ -340,7 +348,7 @@ func TestRetriesReportFlaky(t *testing.T) {
 	if err != nil || len(suites) != 1 || len(suites[0].Tests) != 1 {
 		t.Fatalf("JUnit: %v %+v", err, suites)
 	}
-	shot := filepath.Join(dir, fmt.Sprintf("run-%d-1-failure.jpg", runs[0].ID)) // the failed attempt's
+	shot := filepath.Join(dir, "junit-attachments", fmt.Sprintf("run-%d-1-failure.jpg", runs[0].ID)) // the failed attempt's
 	if c := suites[0].Tests[0]; c.Status != junit.StatusPassed || !strings.Contains(c.SystemOut, "flaky: sign-in passed on attempt 2") ||
 		!strings.Contains(c.SystemOut, "[[ATTACHMENT|"+shot+"]]") {
 		t.Errorf("testcase %+v, want passed with a flaky note and the failed attempt's screenshot", c)
@@ -360,6 +368,7 @@ func TestCIFlagsInvalid(t *testing.T) {
 		{"--retries=-1", "--retries -1: want 0 or more"},
 		{"--base-url=app.example.com", `--base-url "app.example.com": want an absolute URL`},
 		{"--timeout=-5s", "--timeout -5s: want a positive duration"},
+		{"--base-url=http://127.0.0.1:1", "--base-url needs --db FILE: runs against a preview must not go into the configured database"},
 	} {
 		o := run(t, nil, "run", "--config", cfg, "--flow", "sign-in", tt[0])
 		if o.code != ExitError || strings.Count(o.stderr, "\n") != 1 || !strings.Contains(o.stderr, tt[1]) {
@@ -369,26 +378,41 @@ func TestCIFlagsInvalid(t *testing.T) {
 }
 
 // TestFailOnFail: --fail-on fail turns loginprobe's own errors into exit 0
-// with a warning; a fail still exits 1.
+// with a warning; a fail still exits 1, and so do the exits 2 that are not
+// a run's error: a report that could not be written, an interrupted run, a
+// cancelled command.
 func TestFailOnFail(t *testing.T) {
 	t.Parallel()
 	cfg := &config.Config{}
-	errored := []*result.Run{{Flow: "sign-in", Outcome: result.Error}}
+	errored := []*result.Run{{Flow: "sign-in", Outcome: result.Error}, {Flow: "sign-up", Outcome: result.Pass}}
+	interrupted := []*result.Run{{Flow: "sign-in", Outcome: result.Interrupted}}
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
-		failOn  string
-		code    int
-		want    int
-		warning bool
+		name      string
+		failOn    string
+		runs      []*result.Run
+		junit     string
+		cancelled bool
+		code      int
+		want      int
+		warning   bool
 	}{
-		{"fail", ExitError, ExitOK, true},
-		{"fail", ExitFail, ExitFail, false},
-		{"error", ExitError, ExitError, false},
+		{"error forgiven", "fail", errored, "", false, ExitError, ExitOK, true},
+		{"fail stays", "fail", errored, "", false, ExitFail, ExitFail, false},
+		{"default", "error", errored, "", false, ExitError, ExitError, false},
+		{"report unwritable", "fail", errored, filepath.Join(blocker, "junit.xml"), false, ExitError, ExitError, false},
+		{"interrupted", "fail", interrupted, "", false, ExitError, ExitError, false},
+		{"cancelled", "fail", errored, "", true, ExitError, ExitError, false},
 	} {
 		var out, errb bytes.Buffer
-		c := ciOptions{failOn: tt.failOn}
-		got := c.finish(context.Background(), Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}, ciRun{cfg: cfg, runs: errored}, tt.code)
+		c := ciOptions{failOn: tt.failOn, junit: tt.junit}
+		cr := ciRun{cfg: cfg, runs: tt.runs, cancelled: tt.cancelled}
+		got := c.finish(context.Background(), Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}, cr, tt.code)
 		if got != tt.want || strings.Contains(errb.String(), "warning") != tt.warning {
-			t.Errorf("--fail-on %s with exit %d: got %d, stderr %q", tt.failOn, tt.code, got, errb.String())
+			t.Errorf("%s: --fail-on %s with exit %d: got %d, stderr %q", tt.name, tt.failOn, tt.code, got, errb.String())
 		}
 	}
 }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"log/slog"
 	"os"
@@ -37,22 +35,12 @@ type outcome struct {
 	stdout, stderr string
 }
 
+// run runs loginprobe with its own browser. The environment is the test's
+// alone (no CLERK_* leaks in), but for PATH and HOME, which finding
+// Chromium needs.
 func run(t *testing.T, env map[string]string, args ...string) outcome {
 	t.Helper()
-	var out, errb bytes.Buffer
-	// The environment is the test's alone (no CLERK_* leaks in), but for
-	// PATH and HOME, which finding Chromium needs.
-	getenv := func(k string) string {
-		if v, ok := env[k]; ok {
-			return v
-		}
-		if k == "PATH" || k == "HOME" {
-			return os.Getenv(k)
-		}
-		return ""
-	}
-	code := Main(context.Background(), args, Env{Stdout: &out, Stderr: &errb, Getenv: getenv})
-	return outcome{code, out.String(), errb.String()}
+	return runWith(t, env, nil, args...)
 }
 
 // TestRunSignIn: `loginprobe run --config <fakeclerk config>` passes sign-in,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/loginprobe/loginprobe/internal/config"
@@ -59,22 +60,29 @@ func (o *dashboardOptions) run(ctx context.Context, env Env) error {
 	if err != nil {
 		return err
 	}
-	// Read-only, as results and show: a schema older than this binary
-	// (before the daily rollups) is refused with what to do.
-	st, err := openExisting(ctx, path)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := dashboard.FromConfig(cfg, o.listen)
 	opts.Log = log
-	if opts.ClerkStatus != nil {
-		go opts.ClerkStatus.Refresh(ctx) // the first page has an answer more often than not
-	}
-	h, err := dashboard.New(st, opts)
+	// Read-only, as results and show: a schema older than this binary
+	// (before the daily rollups) is refused with what to do.
+	h, err := newReopening(func() (staleStore, http.Handler, error) {
+		st, err := openExisting(ctx, path)
+		if err != nil {
+			return nil, nil, err
+		}
+		h, err := dashboard.New(st, opts)
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		return st, h, nil
+	}, log)
 	if err != nil {
 		return err
+	}
+	defer h.Close()
+	if opts.ClerkStatus != nil {
+		go opts.ClerkStatus.Refresh(ctx) // the first page has an answer more often than not
 	}
 	if opts.RequireAuth && opts.Token.IsZero() && opts.Password.IsZero() {
 		fmt.Fprintf(env.Stderr, "loginprobe dashboard: %s is not loopback and dashboard.auth sets no credentials: private pages answer 401, only /status and badges are served\n", o.listen)
@@ -109,4 +117,62 @@ func serveDashboard(ctx context.Context, env Env, listen string, h http.Handler)
 		return err
 	}
 	return nil
+}
+
+// reopening serves the dashboard over a store it opens again once the
+// store goes stale: a file opened immutable (its folder is not ours to
+// write, and no writer had it open) must not be read that way once a
+// writer starts, or pages show stale or torn data (store.Stale).
+type reopening struct {
+	open func() (staleStore, http.Handler, error)
+	log  *slog.Logger
+
+	mu  sync.Mutex
+	st  staleStore
+	h   http.Handler
+	old []staleStore // closed at Close: requests may still be reading them
+}
+
+// staleStore is what reopening needs of *store.Store.
+type staleStore interface {
+	Stale() bool
+	Close() error
+}
+
+func newReopening(open func() (staleStore, http.Handler, error), log *slog.Logger) (*reopening, error) {
+	st, h, err := open()
+	if err != nil {
+		return nil, err
+	}
+	return &reopening{open: open, log: log, st: st, h: h}, nil
+}
+
+func (x *reopening) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	x.mu.Lock()
+	if x.st.Stale() {
+		st, h, err := x.open()
+		if err != nil {
+			x.mu.Unlock()
+			// Stale pages would be wrong without a sign: say so instead.
+			x.log.Error("dashboard: reopening the database a writer has opened", "err", err)
+			http.Error(w, "503: a writer has opened the database since the dashboard opened it, and reading it again failed; the server log says why", http.StatusServiceUnavailable)
+			return
+		}
+		x.old = append(x.old, x.st)
+		x.st, x.h = st, h
+	}
+	h := x.h
+	x.mu.Unlock()
+	h.ServeHTTP(w, r)
+}
+
+// Close closes every store opened.
+func (x *reopening) Close() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	errs := []error{x.st.Close()}
+	for _, st := range x.old {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(errs...)
 }

@@ -38,7 +38,7 @@ func (o *runOptions) run(parent context.Context, env Env) int {
 	started := time.Now()
 	cfg, err := loadConfig(env, o.config)
 	if err == nil {
-		err = o.ci.prepare(cfg)
+		err = o.ci.prepare(cfg, o.db)
 	}
 	if err != nil {
 		return fail(env, "run", err)
@@ -85,8 +85,9 @@ func (o *runOptions) run(parent context.Context, env Env) int {
 	} else {
 		printSummary(env.Stdout, runs, skipped, eng.store.Path()) // a URL without its password
 	}
-	code := exitCode(runs, parent.Err() != nil || len(unstarted) > 0)
-	return o.ci.finish(ctx, env, ciRun{cfg: cfg, st: eng.store, started: started, runs: runs, skipped: skipped, json: o.json}, code)
+	cancelled := parent.Err() != nil || len(unstarted) > 0
+	code := exitCode(runs, cancelled)
+	return o.ci.finish(ctx, env, ciRun{cfg: cfg, st: eng.store, started: started, runs: runs, skipped: skipped, json: o.json, cancelled: cancelled}, code)
 }
 
 // exitCode maps the runs to the exit code: a fail wins over an error, since

@@ -135,6 +135,9 @@ func TestAlertsErrors(t *testing.T) {
 			`alerts.cannot_judge.severity: "loud" is not one of warn, page, off: use warn (the default: notify at warning severity), page, or off`,
 			`alerts.dashboard_url: "probe.example.com" is not an absolute http(s) URL: write it like https://loginprobe.example.com`,
 		}},
+		{name: "dashboard url with a password, value hidden", yaml: "dashboard_url: 'https://ops:hidden-0009@probe.example.com'", want: []string{
+			`alerts.dashboard_url: carries a user name or password (user:pass@host; value not shown): remove them: the URL goes into every alert message; people sign in to the dashboard with dashboard.auth`,
+		}},
 		{name: "unknown kind", yaml: "channels: [{name: team, kind: teams, url: https://x.example.com}]", want: []string{
 			`alerts.channels[0].kind: "teams" is not one of slack, pagerduty, webhook, email: use one of them (any other receiver can take kind: webhook)`,
 		}},

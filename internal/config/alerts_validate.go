@@ -22,7 +22,11 @@ func (c *Config) validateAlerts(v *validator) {
 		v.add("alerts.cannot_judge.severity", fmt.Sprintf("%q is not one of warn, page, off", shorten(a.CannotJudge.Severity, 20)),
 			"use warn (the default: notify at warning severity), page, or off")
 	}
-	if a.DashboardURL != "" {
+	if u, err := url.Parse(a.DashboardURL); err == nil && u.User != nil {
+		// Never echo it: the password is in it.
+		v.add("alerts.dashboard_url", "carries a user name or password (user:pass@host; value not shown)",
+			"remove them: the URL goes into every alert message; people sign in to the dashboard with dashboard.auth")
+	} else if a.DashboardURL != "" {
 		v.url("alerts.dashboard_url", a.DashboardURL, "https://loginprobe.example.com")
 	}
 	names := map[string]int{}

@@ -124,3 +124,30 @@ func TestPageTextEscaped(t *testing.T) {
 		t.Errorf("CSP = %q", got)
 	}
 }
+
+// TestHostChecked: on loopback with no credentials configured, a private
+// page answers only a request naming a loopback host; a foreign Host (a
+// rebinding domain pointed at 127.0.0.1) gets 401. Public pages answer any.
+func TestHostChecked(t *testing.T) {
+	st, _ := synthDB(t, testNow)
+	h, err := New(st, Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for host, want := range map[string]int{"127.0.0.1:9465": 200, "localhost:9465": 200, "localhost": 200, "[::1]:9465": 200,
+		"app.localhost:9465": 200, "evil.example.com:9465": 401, "evil.example.com": 401, "127.0.0.1.nip.io:9465": 401, "10.0.0.5:9465": 401} {
+		if code, _ := get(t, h, "/overview.json", "Host", host); code != want {
+			t.Errorf("GET /overview.json with Host %s = %d, want %d", host, code, want)
+		}
+	}
+	if code, _ := get(t, h, "/status.json", "Host", "evil.example.com"); code != 200 {
+		t.Errorf("public page with a foreign Host = %d, want 200", code)
+	}
+	tok, err := New(st, Options{Now: func() time.Time { return testNow }, Token: secret.New("t0k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := get(t, tok, "/overview.json", "Host", "probe.example.com", "Authorization", "Bearer t0k"); code != 200 {
+		t.Errorf("with a token, any Host = %d, want 200", code)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,16 +99,6 @@ func (h *handler) clerkView() *ClerkView {
 	for name, s := range st.Components {
 		v.Components = append(v.Components, ClerkComponent{Name: name, Status: s, Text: clerk.ComponentStatusText(s)})
 	}
-	slices.SortFunc(v.Components, func(a, b ClerkComponent) int { return compareStrings(a.Name, b.Name) })
+	slices.SortFunc(v.Components, func(a, b ClerkComponent) int { return strings.Compare(a.Name, b.Name) })
 	return v
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -11,7 +11,8 @@
 // /healthz and /metrics, `loginprobe dashboard` serves it alone over an
 // existing database. Everything except /status, /status.json, /badge/* and
 // the stylesheet needs credentials when Options.RequireAuth is set (the
-// listener is not loopback) or credentials are configured.
+// listener is not loopback) or credentials are configured; with neither, it
+// answers only requests whose Host is loopback (against DNS rebinding).
 package dashboard
 
 import (
@@ -108,6 +109,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /flows/{flow}", h.serveFlow)
 	m.HandleFunc("GET /runs/{id}", h.serveRun)
 	m.HandleFunc("GET /runs/{id}/compare", h.serveCompare)
+	m.HandleFunc("GET /runs/{id}/compare.json", h.serveCompare)
 	m.HandleFunc("GET /runs/{id}/screenshots/{n}", h.serveScreenshot)
 	m.HandleFunc("GET /incidents", h.serveIncidents)
 	m.HandleFunc("GET /incidents.json", h.serveIncidents)

@@ -19,7 +19,7 @@ func TestPagesAnswer(t *testing.T) {
 	}
 	for _, p := range []string{"/", "/overview.json", "/flows/sign-in", "/flows/sign-in.json", "/flows/sign-in?outcome=fail&cause=test_data",
 		fmt.Sprintf("/runs/%d", ids["fail"]), fmt.Sprintf("/runs/%d.json", ids["fail"]), fmt.Sprintf("/runs/%d/compare", ids["fail"]),
-		fmt.Sprintf("/runs/%d/screenshots/0", ids["fail"]), "/incidents", "/incidents.json", "/status", "/status.json", "/badge/sign-in.svg"} {
+		fmt.Sprintf("/runs/%d/compare.json", ids["fail"]), fmt.Sprintf("/runs/%d/screenshots/0", ids["fail"]), "/incidents", "/incidents.json", "/status", "/status.json", "/badge/sign-in.svg"} {
 		code, body := get(t, h, p)
 		if code != 200 {
 			t.Errorf("GET %s = %d: %s", p, code, body)
@@ -30,6 +30,9 @@ func TestPagesAnswer(t *testing.T) {
 	}
 	if code, _ := get(t, h, "/badge/nope.svg"); code != 404 {
 		t.Errorf("unknown badge: %d", code)
+	}
+	if _, body := get(t, h, fmt.Sprintf("/runs/%d/compare.json", ids["fail"])); !strings.HasPrefix(strings.TrimSpace(body), "{") {
+		t.Errorf("compare.json gave %.80q", body)
 	}
 	_, body := get(t, h, "/", "Accept", "application/json")
 	if !strings.HasPrefix(strings.TrimSpace(body), "{") {

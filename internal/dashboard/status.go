@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/loginprobe/loginprobe/internal/result"
+	"github.com/loginprobe/loginprobe/internal/store"
 )
 
 // The public status page is built from a fixed vocabulary: component names
@@ -71,7 +73,7 @@ func (h *handler) serveStatus(w http.ResponseWriter, r *http.Request) {
 			t.Up, t.Down = t.Up+d.Up, t.Down+d.Down
 		}
 		sc.Uptime90 = pctPtr(t)
-		if sc.State, err = h.componentState(r, c); err != nil {
+		if sc.State, err = h.componentState(r, c, open); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -90,26 +92,17 @@ func (h *handler) serveStatus(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "status", h.o.Title, p)
 }
 
-// componentState is the worst current state of the component's flows: a
-// failing flow is an outage, a flow in error or failing on the monitor's
-// test user is unknown (loginprobe could not judge), a component without
-// runs is unknown.
-func (h *handler) componentState(r *http.Request, c Component) (string, error) {
+// componentState is the worst public state of the component's flows (see
+// flowState); a component without runs is unknown.
+func (h *handler) componentState(r *http.Request, c Component, open []result.Incident) (string, error) {
 	st := ""
 	for _, f := range c.Flows {
-		last, err := h.db.LastVerdict(r.Context(), f)
+		s, err := h.flowState(r.Context(), f, open)
 		if err != nil {
 			return "", err
 		}
-		if last == nil {
+		if s == "" {
 			continue
-		}
-		s := "operational"
-		switch {
-		case last.Outcome == result.Fail && !monitorSide(last.Diagnosis.Cause):
-			s = "outage"
-		case last.Outcome != result.Pass:
-			s = "unknown"
 		}
 		if st == "" {
 			st = s
@@ -121,6 +114,64 @@ func (h *handler) componentState(r *http.Request, c Component) (string, error) {
 		return "unknown", nil
 	}
 	return st, nil
+}
+
+// recentRuns is how many of a flow's newest runs flowState reads to find
+// its newest verdict that no retry superseded.
+const recentRuns = 8
+
+// flowState is a flow's public state: an outage only while an incident of
+// the flow is open (the alert thresholds decided it is down); a lone fail is
+// degraded; an error or a fail on the monitor's own test user is unknown
+// (loginprobe could not judge). A failed attempt that a newer attempt
+// superseded, or whose retry is still running, is no verdict and is passed
+// over. "" means the flow has no verdict.
+func (h *handler) flowState(ctx context.Context, flow string, open []result.Incident) (string, error) {
+	for _, in := range open {
+		if in.Kind == result.IncidentFlow && in.Flow == flow {
+			if monitorSide(in.LatestDiagnosis.Cause) {
+				return "unknown", nil
+			}
+			return "outage", nil
+		}
+	}
+	runs, err := h.db.Runs(ctx, store.Query{Flow: flow, Limit: recentRuns})
+	if err != nil {
+		return "", err
+	}
+	last := verdictOf(runs)
+	switch {
+	case last == nil:
+		return "", nil
+	case last.Outcome == result.Pass:
+		return "operational", nil
+	case last.Outcome == result.Fail && !monitorSide(last.Diagnosis.Cause):
+		return "degraded", nil
+	}
+	return "unknown", nil
+}
+
+// verdictOf returns the newest of runs (newest first) with a verdict that no
+// newer attempt supersedes: a run with a higher attempt number started after
+// it (a retry, finished, running or cut short). nil if there is none.
+func verdictOf(runs []result.Run) *result.Run {
+	newest := 0 // the highest attempt among the newer runs
+	for i := range runs {
+		r := &runs[i]
+		superseded := r.Outcome == result.Fail && newest > r.Attempt
+		if r.Attempt > newest {
+			newest = r.Attempt
+		}
+		switch r.Outcome {
+		case result.Pass, result.Error:
+			return r
+		case result.Fail:
+			if !superseded {
+				return r
+			}
+		}
+	}
+	return nil
 }
 
 var stateRank = map[string]int{"operational": 0, "unknown": 1, "degraded": 2, "outage": 3}
@@ -149,16 +200,12 @@ func publicLine(component string, c result.Cause) string {
 }
 
 // serveBadge answers /badge/<flow>.svg: the flow's 30-day uptime, coloured
-// by its current state. Unknown flows get 404, so the URL cannot put text
-// of its own on the badge.
+// by its public state (as the status page shows it). Only flows of a public
+// component have a badge, so badges name nothing the status page hides;
+// other names get 404, so the URL cannot put text of its own on the badge.
 func (h *handler) serveBadge(w http.ResponseWriter, r *http.Request) {
 	flow, ok := strings.CutSuffix(r.PathValue("file"), ".svg")
-	flows, err := h.db.Flows(r.Context())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if !ok || !slices.Contains(flows, flow) {
+	if !ok || !h.public(flow) {
 		h.fail(w, r, errNotFound)
 		return
 	}
@@ -169,14 +216,15 @@ func (h *handler) serveBadge(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	last, err := h.db.LastVerdict(r.Context(), flow)
+	open, err := h.db.OpenIncidents(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	st := ""
-	if last != nil {
-		st = state(last)
+	st, err := h.flowState(r.Context(), flow, open)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	var t Tally
 	for _, d := range days(stats, []string{flow}, today, 30) {
@@ -187,8 +235,18 @@ func (h *handler) serveBadge(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, badgeSVG(flow, fmtPct(pctPtr(t)), st))
 }
 
+// public reports whether flow belongs to a component of the status page.
+func (h *handler) public(flow string) bool {
+	for _, c := range h.o.Components {
+		if slices.Contains(c.Flows, flow) {
+			return true
+		}
+	}
+	return false
+}
+
 func badgeSVG(label, value, state string) string {
-	colour := map[string]string{"pass": "#2da44e", "flaky": "#2da44e", "failing": "#cf222e", "error": "#9a6700"}[state]
+	colour := map[string]string{"operational": "#2da44e", "degraded": "#9a6700", "outage": "#cf222e"}[state]
 	if colour == "" {
 		colour = "#6e7781"
 	}

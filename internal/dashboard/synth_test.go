@@ -130,7 +130,12 @@ func tinyPNG(o result.Outcome) []byte {
 func get(t *testing.T, h http.Handler, path string, hdr ...string) (int, string) {
 	t.Helper()
 	req := httptest.NewRequest("GET", path, nil)
+	req.Host = "127.0.0.1:9465" // as a browser on the machine sends it
 	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Host" {
+			req.Host = hdr[i+1]
+			continue
+		}
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	rec := httptest.NewRecorder()
@@ -140,6 +145,8 @@ func get(t *testing.T, h http.Handler, path string, hdr ...string) (int, string)
 
 func getRec(h http.Handler, path string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	req := httptest.NewRequest("GET", path, nil)
+	req.Host = "localhost:9465"
+	h.ServeHTTP(rec, req)
 	return rec
 }

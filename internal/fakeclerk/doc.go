@@ -141,12 +141,17 @@
 // ## Faults
 //
 // Faults are named failures (Fault, Catalog), set with Options.Faults,
-// Server.SetFaults or the /__fakeclerk/faults endpoint. sign_in_500_once is a
-// one-shot: it fires once per instance (not per client) and is re-armed each
-// time the faults are set, because a retry runs in a fresh browser context,
-// which is a new client: a per-client fault would fail the retry too, and a
-// one-shot makes `loginprobe run --retries 1` report a flaky pass every time. Most are applied by
-// the fault middleware in front of every route; test_mode_off,
+// Server.SetFaults or the /__fakeclerk/faults endpoint.
+//
+// sign_in_500_once fires once per instance, not once per client (which is
+// what the fault was first asked to be). loginprobe retries a failed flow in
+// a fresh browser context: new cookies, so Clerk sees a new client. A fault
+// that failed each client's first sign-in would fail every retry as well,
+// and `--retries 1` could never pass. Firing once for the whole instance is
+// the blip a retry is for; it is re-armed each time the faults are set, so
+// a test that sets it gets exactly one failed attempt.
+//
+// Most faults are applied by the fault middleware in front of every route; test_mode_off,
 // bot_protection_no_token, oauth_redirect_uri_mismatch,
 // oauth_token_exchange_error and status_major_outage live in the handlers.
 //
@@ -169,7 +174,7 @@
 //   - client_502 (outage): GET /v1/client answers 502 Bad Gateway (HTML): Clerk.status degraded
 //   - jwks_empty (outage): the JWKS answers {"keys":[]}: no session token verifies
 //   - jwks_wrong_key (outage): the JWKS has a key with another kid than the one that signs session tokens
-//   - sign_in_500_once (outage): the first sign-in create with an identifier after the fault is set answers 500 internal_clerk_error, instance-wide; later ones pass (a blip: a retry passes)
+//   - sign_in_500_once (outage): the first sign-in create with an identifier after the fault is set answers 500 internal_clerk_error, once for the whole instance, not per client (a retry is a new client); later ones pass (a blip: a retry passes)
 //   - host_invalid (config): every Frontend API call answers 400 host_invalid
 //   - origin_invalid (config): every Frontend API call answers 400 origin_invalid
 //   - invalid_publishable_key (config): the app's pages carry a malformed publishable key (pk_test_JA==)

@@ -94,7 +94,7 @@ var Catalog = []FaultInfo{
 	{FaultClient502, "outage", "GET /v1/client answers 502 Bad Gateway (HTML): Clerk.status degraded"},
 	{FaultJWKSEmpty, "outage", "the JWKS answers {\"keys\":[]}: no session token verifies"},
 	{FaultJWKSWrongKey, "outage", "the JWKS has a key with another kid than the one that signs session tokens"},
-	{FaultSignIn500Once, "outage", "the first sign-in create with an identifier after the fault is set answers 500 internal_clerk_error, instance-wide; later ones pass (a blip: a retry passes)"},
+	{FaultSignIn500Once, "outage", "the first sign-in create with an identifier after the fault is set answers 500 internal_clerk_error, once for the whole instance, not per client (a retry is a new client); later ones pass (a blip: a retry passes)"},
 	{FaultHostInvalid, "config", "every Frontend API call answers 400 host_invalid"},
 	{FaultOriginInvalid, "config", "every Frontend API call answers 400 origin_invalid"},
 	{FaultInvalidPublishableKey, "config", "the app's pages carry a malformed publishable key (pk_test_JA==)"},

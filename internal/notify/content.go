@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loginprobe/loginprobe/internal/config"
 	"github.com/loginprobe/loginprobe/internal/result"
 )
 
@@ -141,14 +142,7 @@ func duration(d time.Duration) string {
 	default:
 		d = d.Round(time.Second)
 	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return config.FormatDuration(d)
 }
 
 func orText(s, alt string) string {

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
+
+	"github.com/loginprobe/loginprobe/internal/result"
 )
 
 // WriteAnnotations writes a GitHub Actions workflow command per non-passing
@@ -74,7 +77,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 			dur = roundDuration(c.Run.Duration).String()
 			summary = Summary(c.Run)
 		}
-		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s |\n", cell(c.Flow), icon(c.Outcome()), c.Outcome(), cell(cause), dur, cell(summary))
+		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s |\n", cell(c.Flow), icon(c.Outcome()), c.Outcome(), cell(cause), dur, text(summary))
 	}
 	var shots []string
 	for _, c := range rep.Cases {
@@ -97,6 +100,21 @@ func icon(outcome string) string {
 // cell makes s safe inside a Markdown table cell: one line, pipes escaped.
 func cell(s string) string {
 	return strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "|", `\|`)
+}
+
+// text makes page-derived s plain text inside a Markdown table cell: one
+// clean line, every ASCII punctuation character backslash-escaped. Markdown
+// renders an escaped character as itself, so the text shows as written but
+// cannot make emphasis, links, images, HTML, autolinks or a new cell.
+func text(s string) string {
+	var b strings.Builder
+	for _, r := range result.OneLine(s, 300) {
+		if r < 0x80 && unicode.IsPunct(r) || r < 0x80 && unicode.IsSymbol(r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // roundDuration keeps two or three significant digits: 12ms, 4.7s, 1m3s.

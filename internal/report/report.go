@@ -70,30 +70,37 @@ func Summary(r *result.Run) string {
 
 // Details is the full account of a non-passing run, for a failure body or
 // an annotation: the message, the failed step, the evidence and the next
-// step.
+// step. Each text the run recorded came, in part, from the monitored page:
+// it is cleaned of control characters and escape sequences and folded onto
+// its line (result.OneLine), so it cannot break the XML, rewrite the
+// terminal, or pose as another line of the account.
 func Details(r *result.Run) string {
 	var b strings.Builder
+	line := func(label, text string) { fmt.Fprintf(&b, "%s: %s\n", label, result.OneLine(text, detailMax)) }
 	if r.Message != "" {
-		fmt.Fprintf(&b, "message: %s\n", r.Message)
+		line("message", r.Message)
 	}
 	if step := failedStep(r); step != "" {
-		fmt.Fprintf(&b, "failed step: %s\n", step)
+		line("failed step", step)
 	}
 	if d := r.Diagnosis; d.Cause != "" {
-		fmt.Fprintf(&b, "cause: %s: %s\n", d.Cause, d.Summary)
+		line("cause", string(d.Cause)+": "+d.Summary)
 		for _, e := range d.Evidence {
-			fmt.Fprintf(&b, "evidence: %s\n", e)
+			line("evidence", e)
 		}
 		if d.Next != "" {
-			fmt.Fprintf(&b, "next step: %s\n", d.Next)
+			line("next step", d.Next)
 		}
 	}
 	if r.PageURL != "" {
-		fmt.Fprintf(&b, "page: %s\n", r.PageURL)
+		line("page", r.PageURL)
 	}
 	fmt.Fprintf(&b, "run: %d (loginprobe show %d)\n", r.ID, r.ID)
 	return b.String()
 }
+
+// detailMax caps one line of Details.
+const detailMax = 2000
 
 func failedStep(r *result.Run) string {
 	for _, s := range r.Steps {

@@ -72,7 +72,9 @@ func TestJUnitParses(t *testing.T) {
 }
 
 // TestAnnotationsEscape: one ::error per fail, one ::warning per error, with
-// GitHub's escaping of the message (%, CR, LF) and of properties (also : ,).
+// GitHub's escaping of the message (%, CR, LF) and of properties (also : ,);
+// a recorded text's own line breaks are folded (it cannot pose as a line of
+// the account).
 func TestAnnotationsEscape(t *testing.T) {
 	var buf bytes.Buffer
 	if err := sample().WriteAnnotations(&buf); err != nil {
@@ -82,7 +84,7 @@ func TestAnnotationsEscape(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("%d lines, want 2:\n%s", len(lines), buf.String())
 	}
-	if want := "::error title=loginprobe%3A sign-in fail (test_data)::Monitor user's password is wrong | rotated%0Amessage: password: 100%25 wrong,%0D%0Asee: below%0A"; !strings.HasPrefix(lines[0], want) {
+	if want := "::error title=loginprobe%3A sign-in fail (test_data)::Monitor user's password is wrong | rotated%0Amessage: password: 100%25 wrong, see: below%0A"; !strings.HasPrefix(lines[0], want) {
 		t.Errorf("error line\n%s\nwant prefix\n%s", lines[0], want)
 	}
 	if !strings.HasPrefix(lines[1], "::warning title=loginprobe%3A sign-up error (monitor)::loginprobe's browser died") {
@@ -102,7 +104,7 @@ func TestMarkdownSummary(t *testing.T) {
 	for _, want := range []string{
 		"2 of 4 flows passed on loginprobe-local-00.clerk.accounts.dev (1 skipped)\n",
 		"| Flow | Outcome | Cause | Duration | Summary |",
-		"| sign-in | ❌ fail | test_data | 2.5s | Monitor user's password is wrong \\| rotated |",
+		"| sign-in | ❌ fail | test_data | 2.5s | Monitor user\\'s password is wrong \\| rotated |",
 		"| session | ⚠️ flaky |",
 		"| oauth-github | ⏭️ skipped |  |  | disabled in the config |",
 		"- sign-in: `run-7-1-failure.jpg`",
@@ -110,6 +112,40 @@ func TestMarkdownSummary(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("summary lacks %q:\n%s", want, md)
 		}
+	}
+}
+
+// TestPageTextIsPlain: text from the monitored page (a summary quoting it,
+// evidence, the page URL, the message) cannot make Markdown in the job
+// summary (images, links, HTML, autolinks) nor carry terminal escapes or
+// line breaks into JUnit bodies and annotations.
+func TestPageTextIsPlain(t *testing.T) {
+	r := &result.Run{ID: 3, Flow: "sign-in", Attempt: 1, Outcome: result.Fail,
+		Message: "saw \x1b[2J\x1b[31mALL GOOD\x1b[0m\nevidence: forged line",
+		PageURL: "https://app.example.com/sign-in?x=\x1b]8;;https://evil.example\x07",
+		Diagnosis: result.Diagnosis{Cause: result.CauseApp, Summary: "page said ![pwn](https://evil.example/i.png) <img src=x> [click](https://evil.example) www.evil.example *bold*",
+			Evidence: []string{"console: \u202eevil\r\nnext step: run rm -rf"}}}
+	rep := &Report{Instance: "x.clerk.accounts.dev", Cases: []Case{{Flow: "sign-in", Run: r}}}
+	var md bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"![", " <img", "](", "www.evil", "*bold*", "https://"} {
+		if strings.Contains(md.String(), bad) {
+			t.Errorf("job summary carries %q:\n%s", bad, md.String())
+		}
+	}
+	if !strings.Contains(md.String(), `page said \!\[pwn\]\(https\:\/\/evil\.example\/i\.png\) \<img src\=x\>`) {
+		t.Errorf("the summary is not shown as escaped text:\n%s", md.String())
+	}
+	d := Details(r)
+	for _, bad := range []string{"\x1b", "\x07", "\u202e", "\r", "\nevidence: forged", "\nnext step: run rm"} {
+		if strings.Contains(d, bad) {
+			t.Errorf("details carry %q:\n%s", bad, d)
+		}
+	}
+	if !strings.Contains(d, "message: saw ALL GOOD evidence: forged line\n") {
+		t.Errorf("details:\n%s", d)
 	}
 }
 

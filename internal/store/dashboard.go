@@ -37,6 +37,9 @@ type Dashboard interface {
 	Incidents(ctx context.Context, q IncidentQuery) ([]result.Incident, error)
 	Incident(ctx context.Context, id int64) (*result.Incident, error)
 	Notifications(ctx context.Context, incidentID int64) ([]result.Notification, error)
+	// NotificationsOf returns, for each of ids, its newest per notifications
+	// (oldest first) and its total, in one query.
+	NotificationsOf(ctx context.Context, ids []int64, per int) (map[int64]Notes, error)
 }
 
 var _ Dashboard = (*Store)(nil)

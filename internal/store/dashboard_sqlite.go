@@ -12,13 +12,7 @@ import (
 
 // Flows lists every flow with a verdict, from the daily rollups.
 func (s *Store) Flows(ctx context.Context) ([]string, error) {
-	var flows []string
-	err := each(ctx, s.r, func(rows *sql.Rows) error {
-		var f string
-		err := rows.Scan(&f)
-		flows = append(flows, f)
-		return err
-	}, "SELECT DISTINCT flow FROM run_days ORDER BY flow")
+	flows, err := column[string](ctx, s.r, "SELECT DISTINCT flow FROM run_days ORDER BY flow")
 	if err != nil {
 		return nil, fmt.Errorf("flows: %w", err)
 	}
@@ -89,6 +83,18 @@ func (s *Store) LastVerdict(ctx context.Context, flow string) (*result.Run, erro
 
 // RunPage reads one page of runs.
 func (s *Store) RunPage(ctx context.Context, f RunFilter) ([]result.Run, error) {
+	q, args := runPageQuery(f)
+	runs, err := queryRuns(ctx, s.r, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("page of runs: %w", err)
+	}
+	return runs, nil
+}
+
+// runPageQuery is RunPage's SQL. A filter by outcome walks the index
+// (flow, outcome, started_at) backwards; by cause, the partial index of
+// runs with a cause.
+func runPageQuery(f RunFilter) (string, []any) {
 	var (
 		where []string
 		args  []any
@@ -113,22 +119,12 @@ func (s *Store) RunPage(ctx context.Context, f RunFilter) ([]result.Run, error) 
 		limit = 50
 	}
 	q += fmt.Sprintf(" ORDER BY started_at DESC, id DESC LIMIT %d OFFSET %d", limit, max(f.Offset, 0))
-	runs, err := queryRuns(ctx, s.r, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("page of runs: %w", err)
-	}
-	return runs, nil
+	return q, args
 }
 
 // Causes lists the distinct causes of flow's runs.
 func (s *Store) Causes(ctx context.Context, flow string) ([]result.Cause, error) {
-	var out []result.Cause
-	err := each(ctx, s.r, func(rows *sql.Rows) error {
-		var c result.Cause
-		err := rows.Scan(&c)
-		out = append(out, c)
-		return err
-	}, "SELECT DISTINCT cause FROM runs WHERE flow = ? AND cause <> '' ORDER BY cause", flow)
+	out, err := column[result.Cause](ctx, s.r, "SELECT DISTINCT cause FROM runs WHERE flow = ? AND cause <> '' ORDER BY cause", flow)
 	if err != nil {
 		return nil, fmt.Errorf("causes of %s: %w", flow, err)
 	}

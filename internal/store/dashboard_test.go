@@ -2,9 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -14,27 +13,12 @@ import (
 // supersedes a fail; running runs are no verdict).
 func TestRollupsBackfilled(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite3", path+"?_journal_mode=WAL")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{ms[0].sql, "PRAGMA user_version = 1",
-		`INSERT INTO runs (flow, started_at, outcome, attempt) VALUES
+	path := schema1File(t, `INSERT INTO runs (flow, started_at, outcome, attempt) VALUES
 		 ('sign-in', '2026-01-01T00:00:00.000000000Z', 'pass', 1),
 		 ('sign-in', '2026-01-01T08:00:00.000000000Z', 'fail', 1),
 		 ('sign-in', '2026-01-01T08:00:10.000000000Z', 'pass', 2),
 		 ('sign-in', '2026-01-02T08:00:00.000000000Z', 'error', 1),
-		 ('sign-in', '2026-01-02T09:00:00.000000000Z', 'running', 1)`} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+		 ('sign-in', '2026-01-02T09:00:00.000000000Z', 'running', 1)`)
 	s, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -50,5 +34,32 @@ func TestRollupsBackfilled(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("DayStats =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// TestRunPageUsesOutcomeIndex: a flow page filtered by outcome reads the
+// index (flow, outcome, started_at) in order, with no sort and no scan of
+// the flow's other runs.
+func TestRunPageUsesOutcomeIndex(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	q, args := runPageQuery(RunFilter{Flow: "sign-in", Outcome: "error", Offset: 5000})
+	rows, err := s.r.Query("EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	got := strings.Join(plan, "; ")
+	if !strings.Contains(got, "USING INDEX runs_flow_outcome_started (flow=? AND outcome=?)") || strings.Contains(got, "TEMP B-TREE") {
+		t.Errorf("query plan %q: want the (flow, outcome, started_at) index and no sort", got)
 	}
 }

@@ -31,13 +31,14 @@ func openReadOnly(ctx context.Context, path string) (*Store, error) {
 	if err := checkPathRO(path); err != nil {
 		return nil, err
 	}
-	r, err := sql.Open("sqlite3", roDSN(path))
+	dsn, immutable := roDSN(path)
+	r, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, err
 	}
 	r.SetMaxOpenConns(readConns)
 	r.SetMaxIdleConns(readConns)
-	s := &Store{path: path, r: r, o: Options{}.withDefaults()}
+	s := &Store{path: path, r: r, o: Options{}.withDefaults(), immutable: immutable}
 	s.beatOnce.Do(func() {}) // a reader never beats
 	have, latest, err := schemaVersions(ctx, r)
 	if err == nil && have < latest {
@@ -69,11 +70,25 @@ func checkPathRO(path string) error {
 	return f.Close()
 }
 
+// Stale reports whether the store was opened immutable and a writer has
+// opened the file since (its -wal file exists): immutable readers trust
+// that the file never changes, so they may now read stale or torn pages. A
+// one-shot reader (results, show) can ignore it; a long-lived one (the
+// dashboard) must open the file again, which then reads it live.
+func (s *Store) Stale() bool {
+	if !s.immutable {
+		return false
+	}
+	_, err := os.Stat(s.path + "-wal")
+	return err == nil
+}
+
 // roDSN is an SQLite URI opening path read-only. When the folder cannot take
 // the -wal and -shm files and no -wal exists (no writer has the file open),
 // the file is opened immutable: SQLite could not open it in WAL mode
-// otherwise, and with no writer there is nothing to miss.
-func roDSN(path string) string {
+// otherwise, and with no writer there is nothing to miss until one starts
+// (see Stale).
+func roDSN(path string) (dsn string, immutable bool) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = path
@@ -87,6 +102,7 @@ func roDSN(path string) string {
 	_, walErr := os.Stat(abs + "-wal")
 	if dirWritable(filepath.Dir(abs)) != nil && walErr != nil {
 		q.Set("immutable", "1")
+		immutable = true
 	}
-	return (&url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}).String()
+	return (&url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}).String(), immutable
 }

@@ -117,17 +117,8 @@ func TestOpenDoesNotWaitOnWriter(t *testing.T) {
 // cannot be migrated by a reader; the error says so and what to do.
 func TestOpenReadOnlyOldSchema(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite3", path+"?_journal_mode=WAL")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE TABLE t (x)"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	_, err = OpenReadOnly(context.Background(), path)
-	if err == nil || !strings.Contains(err.Error(), "schema version 0 is older than this loginprobe needs") {
+	_, err := OpenReadOnly(context.Background(), schema1File(t))
+	if err == nil || !strings.Contains(err.Error(), "schema version 1 is older than this loginprobe needs") {
 		t.Fatalf("OpenReadOnly of an old schema: %v", err)
 	}
 	_, err = OpenReadOnly(context.Background(), filepath.Join(t.TempDir(), "missing.db"))
@@ -155,5 +146,91 @@ func TestDatabaseFilesPrivate(t *testing.T) {
 		if fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s has mode %v, want 0600", filepath.Base(name), fi.Mode().Perm())
 		}
+	}
+}
+
+// TestStaleAfterWriterStarts: a store opened immutable (a folder the reader
+// cannot write, no writer yet) turns stale once a writer opens the file and
+// its -wal appears; a store opened normally never does. Root cannot make
+// OpenReadOnly choose immutable (permissions do not bind it), so the test
+// sets the flag as an unwritable folder would.
+func TestStaleAfterWriterStarts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "lp.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store(t, s, sampleRun("sign-in", result.Pass, t0, 1, 1, 0))
+	s.Close()
+	ro, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if ro.Stale() {
+		t.Fatal("a store opened without immutable is stale")
+	}
+	ro.Close()
+	os.Remove(path + "-wal") // an empty one a read-only connection leaves
+	os.Remove(path + "-shm")
+	ro = &Store{path: path, immutable: true}
+	if ro.Stale() {
+		t.Fatal("stale with no writer")
+	}
+	w, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if !ro.Stale() {
+		t.Error("an immutable store is not stale once a writer has the file open")
+	}
+}
+
+// TestOpenReadOnlyUnwritableHere: a database file mode 0444 in a folder
+// mode 0555 reads with OpenReadOnly as the current user and is left as it
+// was. (For a user other than root this takes the immutable path;
+// TestOpenReadOnlyUnwritable checks it for another uid as well.)
+func TestOpenReadOnlyUnwritableHere(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "db")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "lp.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store(t, s, sampleRun("sign-in", result.Pass, t0, 1, 1, 0))
+	s.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	ro, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := ro.Runs(ctx, Query{})
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("Runs = %d, %v; want 1", len(runs), err)
+	}
+	if _, err := ro.Run(ctx, runs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	ro.Close()
+	if after, err := os.ReadFile(path); err != nil || !bytes.Equal(before, after) {
+		t.Errorf("the file changed under a read-only open (%v)", err)
 	}
 }

@@ -85,7 +85,7 @@ func TestPruneShrinksFile(t *testing.T) {
 // one-time VACUUM, keeping its runs.
 func TestAutoVacuumOnOldFile(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "old.db")
+	path := schema1File(t, `INSERT INTO runs (flow, started_at, outcome) VALUES ('sign-in', '2026-01-01T00:00:00.000000000Z', 'pass')`)
 	db, err := sql.Open("sqlite3", path+"?_journal_mode=WAL")
 	if err != nil {
 		t.Fatal(err)
@@ -93,12 +93,6 @@ func TestAutoVacuumOnOldFile(t *testing.T) {
 	ms, err := migrations()
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, q := range []string{ms[0].sql, "PRAGMA user_version = 1",
-		`INSERT INTO runs (flow, started_at, outcome) VALUES ('sign-in', '2026-01-01T00:00:00.000000000Z', 'pass')`} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
 	}
 	if got := pragma(t, db, "auto_vacuum"); got != 0 {
 		t.Fatalf("old file auto_vacuum = %d, want 0", got)

@@ -66,6 +66,9 @@ type Store struct {
 	start   string // this process's identity beyond its pid (procStart)
 	process string // heartbeats.process of this process
 	o       Options
+	// immutable: opened read-only with immutable=1 (see roDSN); Stale
+	// tells when a writer has appeared since.
+	immutable bool
 
 	beatOnce   sync.Once          // starts the heartbeat at the first run
 	beatCtx    context.Context    // cancelled by Close
