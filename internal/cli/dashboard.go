@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -75,7 +76,10 @@ func (o *dashboardOptions) run(ctx context.Context, env Env) error {
 			st.Close()
 			return nil, nil, err
 		}
-		return st, h, nil
+		if ss, ok := st.(staleStore); ok {
+			return ss, h, nil
+		}
+		return neverStale{st}, h, nil
 	}, log)
 	if err != nil {
 		return err
@@ -138,6 +142,12 @@ type staleStore interface {
 	Stale() bool
 	Close() error
 }
+
+// neverStale is a store that never goes stale under the dashboard: a
+// PostgreSQL store reads the live database.
+type neverStale struct{ io.Closer }
+
+func (neverStale) Stale() bool { return false }
 
 func newReopening(open func() (staleStore, http.Handler, error), log *slog.Logger) (*reopening, error) {
 	st, h, err := open()

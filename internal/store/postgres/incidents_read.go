@@ -155,3 +155,39 @@ func queryIncidents(ctx context.Context, db querier, q string, args ...any) ([]r
 	}, q, args...)
 	return out, err
 }
+
+// NotificationsOf reads the notifications of several incidents in one
+// query: the newest per of each (oldest first) and each one's total, keyed
+// by incident id. An incident without notifications is absent.
+func (s *Store) NotificationsOf(ctx context.Context, ids []int64, per int) (map[int64]store.Notes, error) {
+	out := make(map[int64]store.Notes, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := each(ctx, s.pool, func(rows pgx.Rows) error {
+		var (
+			n     result.Notification
+			inc   *int64
+			total int
+		)
+		if err := rows.Scan(&n.ID, &inc, &n.Channel, &n.Kind, &n.Event, &n.At, &n.Attempts, &n.OK, &n.Error, &total); err != nil {
+			return err
+		}
+		if inc != nil {
+			n.IncidentID = *inc
+		}
+		n.At = n.At.UTC()
+		ns := out[n.IncidentID]
+		ns.Items, ns.Total = append(ns.Items, n), total
+		out[n.IncidentID] = ns
+		return nil
+	}, `SELECT id, incident_id, channel, kind, event, at, attempts, ok, error, total FROM (
+  SELECT *, row_number() OVER (PARTITION BY incident_id ORDER BY at DESC, id DESC) AS n,
+    count(*) OVER (PARTITION BY incident_id) AS total
+  FROM notifications WHERE incident_id = ANY($1)) x
+WHERE n <= $2 ORDER BY incident_id, at, id`, ids, per)
+	if err != nil {
+		return nil, fmt.Errorf("notifications of %d incidents: %w", len(ids), s.err(err))
+	}
+	return out, nil
+}
