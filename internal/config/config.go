@@ -127,6 +127,9 @@ type Browser struct {
 	JPEGQuality  int    // 1-100; 100 means PNG
 	Flags        []string
 	Viewport     Viewport
+
+	// MaxConcurrent is how many flows (browser contexts) one Chromium runs at once.
+	MaxConcurrent int
 }
 
 // Viewport is the browser window size in CSS pixels.
@@ -150,6 +153,8 @@ func Default() *Config {
 			Screenshots:  ScreenshotsFailure,
 			JPEGQuality:  80,
 			Viewport:     Viewport{Width: 1280, Height: 900},
+
+			MaxConcurrent: DefaultMaxConcurrent,
 		},
 	}
 	for _, name := range FlowNames {

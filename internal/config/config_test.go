@@ -222,7 +222,7 @@ func TestLoadFull(t *testing.T) {
 	if want := (SignUp{Prefix: "probe", Domain: "example.org", CleanupAfter: 30 * time.Minute}); c.SignUp != want {
 		t.Errorf("SignUp = %+v, want %+v", c.SignUp, want)
 	}
-	wantBrowser := Browser{Path: "/usr/bin/chromium", RecycleAfter: 20, Screenshots: "always", JPEGQuality: 100,
+	wantBrowser := Browser{Path: "/usr/bin/chromium", RecycleAfter: 20, MaxConcurrent: 4, Screenshots: "always", JPEGQuality: 100,
 		Flags: []string{"--proxy-server=http://proxy:3128"}, Viewport: Viewport{1024, 768}}
 	if !reflect.DeepEqual(c.Browser, wantBrowser) {
 		t.Errorf("Browser = %+v, want %+v", c.Browser, wantBrowser)

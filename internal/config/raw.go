@@ -86,6 +86,8 @@ type rawBrowser struct {
 	JPEGQuality  *int        `yaml:"jpeg_quality"`
 	Flags        []string    `yaml:"flags"`
 	Viewport     rawViewport `yaml:"viewport"`
+
+	MaxConcurrent *int `yaml:"max_concurrent"`
 }
 
 type rawViewport struct {
@@ -224,6 +226,7 @@ func (b *builder) browser(r rawBrowser) {
 	br.Flags = r.Flags
 	setPtr(&br.Viewport.Width, r.Viewport.Width)
 	setPtr(&br.Viewport.Height, r.Viewport.Height)
+	setPtr(&br.MaxConcurrent, r.MaxConcurrent)
 }
 
 func setIf(dst *string, v string) {

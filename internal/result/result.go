@@ -64,6 +64,10 @@ type Run struct {
 	Steps        []Step        `json:"steps"`
 	Events       []Event       `json:"events,omitempty"`
 	Screenshots  []Screenshot  `json:"screenshots,omitempty"`
+
+	// Held is how long loginprobe's own pacer held the run's requests to
+	// stay within Clerk's rate limits: part of Duration, not the target's.
+	Held time.Duration `json:"held_ns,omitempty"`
 }
 
 // Flaky reports whether the run passed only on a retry: an earlier attempt
