@@ -21,6 +21,8 @@ type rawConfig struct {
 	Flows         map[string]rawFlow `yaml:"flows"`
 	Database      *string            `yaml:"database"`
 	Browser       rawBrowser         `yaml:"browser"`
+	Retries       *int               `yaml:"retries"`
+	ShutdownGrace *time.Duration     `yaml:"shutdown_grace"`
 }
 
 type rawClerk struct {
@@ -203,6 +205,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 		c.Database = v
 	}
 	b.browser(r.Browser)
+	b.serveSettings(r)
 	return c, b.errs
 }
 
