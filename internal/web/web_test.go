@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -13,10 +14,10 @@ import (
 func TestHealthAndReady(t *testing.T) {
 	t.Parallel()
 	dbErr := errors.New("attempt to write a readonly database")
-	var dbFails bool
+	var dbFails atomic.Bool
 	s := New([]Check{
 		{Name: "db", Fn: func(context.Context) error {
-			if dbFails {
+			if dbFails.Load() {
 				return dbErr
 			}
 			return nil
@@ -42,7 +43,7 @@ func TestHealthAndReady(t *testing.T) {
 		{"/metrics", false, 200, "metrics"},
 		{"/extra", false, 200, "page"},
 	} {
-		dbFails = tt.dbFails
+		dbFails.Store(tt.dbFails)
 		resp, err := http.Get(base + tt.path)
 		if err != nil {
 			t.Fatal(err)
