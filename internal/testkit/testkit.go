@@ -50,6 +50,9 @@ func Main(m *testing.M) int {
 	if sharedCk != nil {
 		sharedCk.Close()
 	}
+	if pgSrv != nil {
+		pgSrv.stop()
+	}
 	return code
 }
 
