@@ -93,7 +93,7 @@ func TestVerdicts(t *testing.T) {
 					t.Errorf("step %q is %s in a %s run", s.Name, s.Outcome, rec.Outcome)
 				}
 			}
-			got, err := rn.Store.Run(context.Background(), rec.ID)
+			got, err := rn.Store.(store.Reader).Run(context.Background(), rec.ID)
 			if err != nil || got.Outcome != rec.Outcome {
 				t.Fatalf("stored: %v, %v", got, err)
 			}
