@@ -42,6 +42,7 @@ type Config struct {
 	Flows         map[string]Flow // every name in FlowNames is present
 	Database      string
 	Browser       Browser
+	Retention     Retention
 
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key
@@ -152,6 +153,7 @@ func Default() *Config {
 			Viewport:     Viewport{Width: 1280, Height: 900},
 		},
 	}
+	c.Retention = DefaultRetention()
 	for _, name := range FlowNames {
 		c.Flows[name] = DefaultFlow()
 	}

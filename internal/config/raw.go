@@ -21,6 +21,7 @@ type rawConfig struct {
 	Flows         map[string]rawFlow `yaml:"flows"`
 	Database      *string            `yaml:"database"`
 	Browser       rawBrowser         `yaml:"browser"`
+	Retention     rawRetention       `yaml:"retention"`
 }
 
 type rawClerk struct {
@@ -98,7 +99,8 @@ type rawViewport struct {
 var rawTypes = func() map[string]reflect.Type {
 	m := map[string]reflect.Type{}
 	for _, v := range []any{rawConfig{}, rawClerk{}, rawPages{}, rawMonitor{}, rawPasswordReset{},
-		rawSignUp{}, rawOAuth{}, rawOAuthProvider{}, rawOAuthSelectors{}, rawFlow{}, rawBrowser{}, rawViewport{}} {
+		rawSignUp{}, rawOAuth{}, rawOAuthProvider{}, rawOAuthSelectors{}, rawFlow{}, rawBrowser{}, rawViewport{},
+		rawRetention{}} {
 		t := reflect.TypeOf(v)
 		m[t.String()] = t
 	}
@@ -201,6 +203,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 		c.Database = v
 	}
 	b.browser(r.Browser)
+	b.retention(r.Retention)
 	return c, b.errs
 }
 
