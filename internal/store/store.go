@@ -1,6 +1,17 @@
-// Package store keeps loginprobe's record of runs in one SQLite file: runs,
-// their steps, events and screenshots (in their own table, so listing runs
-// never reads image bytes).
+// Package store keeps loginprobe's record in one SQLite file: runs, their
+// steps, events and screenshots (in their own table, so listing runs never
+// reads image bytes), incidents with the notifications sent for them, and a
+// heartbeat per process. Consumers use it through the interfaces in db.go
+// (Results, Reader, Incidents, Heartbeats, Retention; DB is all of them), so a
+// second implementation (PostgreSQL, for several replicas) can stand in; both
+// must pass storetest.RunContract.
+//
+// Runs left running by a dead process are marked interrupted: on the same
+// host when its pid is gone or reused, on another host (a restarted container
+// has a new host name) when its heartbeat is older than Options.StaleAfter.
+// Steps are written as they finish (StepDone), so such a run keeps the steps
+// it reached. Prune deletes by a Policy in small transactions and gives the
+// pages back with incremental_vacuum (the file is auto_vacuum=INCREMENTAL).
 //
 // Storage conventions: times are UTC text in a fixed-width RFC 3339 layout
 // with nanoseconds (timeLayout), so they sort as text and read well in the
