@@ -42,6 +42,7 @@ type Config struct {
 	Flows         map[string]Flow // every name in FlowNames is present
 	Database      string
 	Browser       Browser
+	Retention     Retention
 
 	// Retries is how many times serve runs a failed browser flow again at
 	// once before its verdict counts (DefaultRetries).
@@ -164,6 +165,7 @@ func Default() *Config {
 			MaxConcurrent: DefaultMaxConcurrent,
 		},
 	}
+	c.Retention = DefaultRetention()
 	for _, name := range FlowNames {
 		c.Flows[name] = DefaultFlow()
 	}

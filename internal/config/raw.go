@@ -23,6 +23,7 @@ type rawConfig struct {
 	Browser       rawBrowser         `yaml:"browser"`
 	Retries       *int               `yaml:"retries"`
 	ShutdownGrace *time.Duration     `yaml:"shutdown_grace"`
+	Retention     rawRetention       `yaml:"retention"`
 }
 
 type rawClerk struct {
@@ -102,7 +103,8 @@ type rawViewport struct {
 var rawTypes = func() map[string]reflect.Type {
 	m := map[string]reflect.Type{}
 	for _, v := range []any{rawConfig{}, rawClerk{}, rawPages{}, rawMonitor{}, rawPasswordReset{},
-		rawSignUp{}, rawOAuth{}, rawOAuthProvider{}, rawOAuthSelectors{}, rawFlow{}, rawBrowser{}, rawViewport{}} {
+		rawSignUp{}, rawOAuth{}, rawOAuthProvider{}, rawOAuthSelectors{}, rawFlow{}, rawBrowser{}, rawViewport{},
+		rawRetention{}} {
 		t := reflect.TypeOf(v)
 		m[t.String()] = t
 	}
@@ -206,6 +208,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 	}
 	b.browser(r.Browser)
 	b.serveSettings(r)
+	b.retention(r.Retention)
 	return c, b.errs
 }
 

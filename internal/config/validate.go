@@ -33,6 +33,7 @@ func (c *Config) Validate() error {
 	}
 	c.validateBrowser(v)
 	c.validateConcurrency(v)
+	c.validateRetention(v)
 	return errors.Join(v.errs...)
 }
 

@@ -26,7 +26,7 @@ const cleanupTimeout = 20 * time.Second
 type Runner struct {
 	Config   *config.Config
 	Browser  *browser.Browser     // nil: browser flows end in error
-	Store    *store.Store         // nil: results are not recorded
+	Store    store.Results        // nil: results are not recorded
 	Tokens   *clerk.TestingTokens // nil without a secret key
 	Pacer    *Pacer
 	Log      *slog.Logger
@@ -38,8 +38,9 @@ type Runner struct {
 }
 
 // NewRunner returns a runner for cfg: testing tokens when a secret key is
-// configured, and a pacer for Clerk's rate limits. b and st may be nil.
-func NewRunner(cfg *config.Config, b *browser.Browser, st *store.Store, log *slog.Logger) *Runner {
+// configured, and a pacer for Clerk's rate limits. b and st may be nil (an
+// untyped nil: a nil *store.Store in the interface would be called).
+func NewRunner(cfg *config.Config, b *browser.Browser, st store.Results, log *slog.Logger) *Runner {
 	rn := &Runner{Config: cfg, Browser: b, Store: st, Log: log, Pacer: NewPacer()}
 	if !cfg.Clerk.SecretKey.IsZero() {
 		rn.Tokens = &clerk.TestingTokens{Backend: &clerk.Backend{
@@ -175,7 +176,7 @@ func (r *Run) runCleanups() {
 			step.Error = r.redact(err.Error())
 			r.Note("cleanup %q failed: %s", c.name, step.Error)
 		}
-		r.rec.Steps = append(r.rec.Steps, step)
+		r.stepDone(step)
 	}
 }
 
