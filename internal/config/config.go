@@ -42,6 +42,7 @@ type Config struct {
 	Flows         map[string]Flow // every name in FlowNames is present
 	Database      string
 	Browser       Browser
+	Alerts        Alerts
 
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key
@@ -151,6 +152,7 @@ func Default() *Config {
 			JPEGQuality:  80,
 			Viewport:     Viewport{Width: 1280, Height: 900},
 		},
+		Alerts: DefaultAlerts(),
 	}
 	for _, name := range FlowNames {
 		c.Flows[name] = DefaultFlow()

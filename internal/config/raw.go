@@ -21,6 +21,7 @@ type rawConfig struct {
 	Flows         map[string]rawFlow `yaml:"flows"`
 	Database      *string            `yaml:"database"`
 	Browser       rawBrowser         `yaml:"browser"`
+	Alerts        rawAlerts          `yaml:"alerts"`
 }
 
 type rawClerk struct {
@@ -201,6 +202,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 		c.Database = v
 	}
 	b.browser(r.Browser)
+	b.alerts(r.Alerts)
 	return c, b.errs
 }
 

@@ -31,6 +31,7 @@ func (c *Config) Validate() error {
 		v.add("database", "empty", "set a file path such as loginprobe.db, or export LOGINPROBE_DB")
 	}
 	c.validateBrowser(v)
+	c.validateAlerts(v)
 	return errors.Join(v.errs...)
 }
 
