@@ -50,6 +50,7 @@ type Config struct {
 	// ShutdownGrace is how long serve lets runs in flight finish after
 	// SIGTERM (DefaultShutdownGrace).
 	ShutdownGrace time.Duration
+	Alerts        Alerts
 
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key
@@ -164,6 +165,7 @@ func Default() *Config {
 
 			MaxConcurrent: DefaultMaxConcurrent,
 		},
+		Alerts: DefaultAlerts(),
 	}
 	c.Retention = DefaultRetention()
 	for _, name := range FlowNames {

@@ -24,6 +24,7 @@ type rawConfig struct {
 	Retries       *int               `yaml:"retries"`
 	ShutdownGrace *time.Duration     `yaml:"shutdown_grace"`
 	Retention     rawRetention       `yaml:"retention"`
+	Alerts        rawAlerts          `yaml:"alerts"`
 }
 
 type rawClerk struct {
@@ -209,6 +210,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 	b.browser(r.Browser)
 	b.serveSettings(r)
 	b.retention(r.Retention)
+	b.alerts(r.Alerts)
 	return c, b.errs
 }
 
