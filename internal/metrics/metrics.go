@@ -169,3 +169,9 @@ func (c *incidentCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(incidentDesc, prometheus.GaugeValue, v, flow)
 	}
 }
+
+// CountNotification counts a message by channel kind and result, in the
+// shape of notify.Options.OnResult.
+func (m *Metrics) CountNotification(kind string, ok bool) {
+	m.ObserveNotification(result.Notification{Kind: kind, OK: ok})
+}
