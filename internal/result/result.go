@@ -11,7 +11,8 @@ type Outcome string
 // The outcomes. Fail means the thing being monitored is broken; Error means
 // loginprobe itself could not judge (no browser, a crash, a database error) and
 // never counts as the target being down. Interrupted marks a run whose process
-// died before it finished; Running a run still in progress.
+// died or was stopped (a signal, a shutdown) before it finished; Running a run
+// still in progress.
 const (
 	Pass        Outcome = "pass"
 	Fail        Outcome = "fail"
