@@ -15,7 +15,7 @@ func TestServeInvalidInputs(t *testing.T) {
 		"monitor: {identifier: monitor+clerk_test@example.com, password: pw}\n"
 	for _, tt := range []struct {
 		name, yaml, want string
-		args           []string
+		args             []string
 	}{
 		{name: "interval under 30s", yaml: "flows: {sign-in: {interval: 10s}}",
 			want: "flows.sign-in.interval: 10s is shorter than the minimum 30s"},
