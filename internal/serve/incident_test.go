@@ -243,3 +243,28 @@ func newHangingReceiver(t *testing.T) *receiver {
 	}))
 	return r
 }
+
+// TestServeReminders: while an incident stays open, the reminder chore
+// re-notifies it every alerts.reminder.
+func TestServeReminders(t *testing.T) {
+	t.Parallel()
+	ck := testkit.NewClerk(t, fakeclerk.Options{})
+	hook := newReceiver(t, http.StatusOK)
+	cfg := testkit.Config(t, ck, only(map[string]time.Duration{"clerk-health": 100 * time.Millisecond}), func(cfg *config.Config) {
+		cfg.Alerts.Reminder = 300 * time.Millisecond
+		cfg.Alerts.Channels = []config.Channel{{Name: "hook", Kind: config.KindWebhook, URL: sec(hook.URL)}}
+	})
+	setFault(t, ck, fakeclerk.FaultHealth503)
+	start(t, cfg, serve.Options{TickEvery: 50 * time.Millisecond})
+	events := func() []result.NotifyEvent {
+		var out []result.NotifyEvent
+		for _, b := range decode[notify.WebhookBody](t, hook.requests()) {
+			out = append(out, b.Event)
+		}
+		return out
+	}
+	waitFor(t, "an open and two reminders", 30*time.Second, func() bool { return len(events()) >= 3 })
+	if ev := events(); ev[0] != result.NotifyOpen || ev[1] != result.NotifyReminder || ev[2] != result.NotifyReminder {
+		t.Errorf("events = %v, want open, reminder, reminder", ev)
+	}
+}

@@ -145,7 +145,6 @@ func open(ctx context.Context, cfg *config.Config, o Options, sel []probe.Flow, 
 	}
 	d.rec = newRecorder(d.st)
 	d.runner = probe.NewRunner(cfg, d.browser, d.rec, d.log)
-	d.runner.Probe = cfg.Key.FrontendAPI
 	if o.Pacer != nil {
 		d.runner.Pacer = o.Pacer
 	}
