@@ -2,6 +2,7 @@ package serve_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -267,4 +268,27 @@ func TestServeReminders(t *testing.T) {
 	if ev := events(); ev[0] != result.NotifyOpen || ev[1] != result.NotifyReminder || ev[2] != result.NotifyReminder {
 		t.Errorf("events = %v, want open, reminder, reminder", ev)
 	}
+}
+
+// TestServePrunes: the retention chore deletes runs past retention.runs
+// while probing goes on.
+func TestServePrunes(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.Config(t, testkit.SharedClerk(t), only(map[string]time.Duration{"clerk-health": 100 * time.Millisecond}), func(cfg *config.Config) {
+		cfg.Retention.Runs = time.Second
+	})
+	start(t, cfg, serve.Options{PruneEvery: 200 * time.Millisecond})
+	st := readStore(t, cfg)
+	var first int64
+	waitFor(t, "a first run", 30*time.Second, func() bool {
+		rs := runs(t, st, "clerk-health")
+		if len(rs) > 0 {
+			first = rs[len(rs)-1].ID
+		}
+		return first != 0
+	})
+	waitFor(t, "the first run pruned while newer runs are kept", 30*time.Second, func() bool {
+		_, err := st.Run(context.Background(), first)
+		return errors.Is(err, store.ErrNotFound) && len(runs(t, st, "clerk-health")) > 0
+	})
 }
