@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/loginprobe/loginprobe/internal/config"
+	"github.com/loginprobe/loginprobe/internal/fakeclerk"
 	"github.com/loginprobe/loginprobe/internal/result"
 	"github.com/loginprobe/loginprobe/internal/serve"
 	"github.com/loginprobe/loginprobe/internal/store"
@@ -48,14 +49,18 @@ func binary(t *testing.T) string {
 	return binPath
 }
 
-// serveConfig writes the local Clerk's config with only sign-in scheduled
-// (every 30 s: the first round starts at once) and the given grace.
+// serveConfig writes the config of a local Clerk whose clerk.browser.js
+// never finishes loading, with only clerk-health scheduled (every 30 s: the
+// first round starts at once) and the given grace. A clerk-health run then
+// passes its first two steps (Frontend API health and environment) and
+// waits in the third (Clerk's scripts): a run in flight, without a browser.
 func serveConfig(t *testing.T, grace string) (path string, cfg *config.Config) {
 	t.Helper()
-	path = testkit.WriteConfig(t, testkit.SharedClerk(t))
+	ck := testkit.NewClerk(t, fakeclerk.Options{Faults: []fakeclerk.Fault{fakeclerk.FaultClerkJSTimeout}})
+	path = testkit.WriteConfig(t, ck)
 	extra := "flows:\n"
 	for _, name := range config.FlowNames {
-		extra += "  " + name + ": {enabled: " + map[bool]string{true: "true", false: "false"}[name == "sign-in"] + ", interval: 30s}\n"
+		extra += "  " + name + ": {enabled: " + map[bool]string{true: "true", false: "false"}[name == "clerk-health"] + ", interval: 30s}\n"
 	}
 	extra += "shutdown_grace: " + grace + "\n"
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
@@ -95,13 +100,13 @@ func startBinary(t *testing.T, cfgPath, host string) (*exec.Cmd, *testkit.SyncBu
 	return cmd, logs
 }
 
-// waitRunning waits for a sign-in run in progress with at least steps steps
-// stored, and returns its id.
+// waitRunning waits for a clerk-health run in progress with at least steps
+// steps stored, and returns its id.
 func waitRunning(t *testing.T, st *store.Store, steps int) int64 {
 	t.Helper()
 	var id int64
-	waitFor(t, "a sign-in run in progress", 90*time.Second, func() bool {
-		for _, r := range runs(t, st, "sign-in") {
+	waitFor(t, "a clerk-health run in progress", 90*time.Second, func() bool {
+		for _, r := range runs(t, st, "clerk-health") {
 			if r.Outcome != result.Running {
 				continue
 			}
@@ -116,13 +121,14 @@ func waitRunning(t *testing.T, st *store.Store, steps int) int64 {
 }
 
 // TestServeSIGTERM: SIGTERM while a run is in flight: the process exits 0
-// within the grace (plus the time to close), and the run is stored as
-// finished (pass) or interrupted, never left running or judged an error.
+// within the grace (plus the time to close), and the run, which cannot
+// finish within the grace, is stored as interrupted with the steps it
+// passed, never left running or judged an error.
 func TestServeSIGTERM(t *testing.T) {
 	path, cfg := serveConfig(t, "2s")
 	cmd, logs := startBinary(t, path, "host-a")
 	st := readStore(t, cfg)
-	id := waitRunning(t, st, 0)
+	id := waitRunning(t, st, 2)
 	sent := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -142,8 +148,8 @@ func TestServeSIGTERM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Outcome != result.Pass && r.Outcome != result.Interrupted {
-		t.Errorf("the run in flight is %s (%s), want pass or interrupted", r.Outcome, r.Message)
+	if r.Outcome != result.Interrupted || len(r.Steps) < 2 {
+		t.Errorf("the run in flight is %s (%s) with %d steps, want interrupted with its steps", r.Outcome, r.Message, len(r.Steps))
 	}
 	if !strings.Contains(logs.String(), "msg=stopped") {
 		t.Errorf("no clean stop in the log:\n%s", logs.String())
@@ -157,7 +163,7 @@ func TestServeKill9Restart(t *testing.T) {
 	path, cfg := serveConfig(t, "20s")
 	cmd, _ := startBinary(t, path, "container-1")
 	st := readStore(t, cfg)
-	id := waitRunning(t, st, 1)
+	id := waitRunning(t, st, 2)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -169,17 +175,13 @@ func TestServeKill9Restart(t *testing.T) {
 
 	// The restart: in-process, as host container-2, which takes a heartbeat
 	// older than a second for a dead process (the default is minutes).
-	cfg.Flows["sign-in"] = config.Flow{Enabled: false, Timeout: time.Minute, StepTimeout: 20 * time.Second, Interval: time.Hour}
-	f := cfg.Flows["clerk-health"]
-	f.Enabled = true
-	cfg.Flows["clerk-health"] = f
 	start(t, cfg, serve.Options{Store: store.Options{Host: "container-2", StaleAfter: time.Second, BeatEvery: 200 * time.Millisecond}})
 	var after *result.Run
 	waitFor(t, "the killed run marked interrupted", 30*time.Second, func() bool {
 		after, err = st.Run(context.Background(), id)
 		return err == nil && after.Outcome == result.Interrupted
 	})
-	if len(after.Steps) == 0 || len(after.Steps) < len(before.Steps) {
+	if len(after.Steps) < 2 || len(after.Steps) < len(before.Steps) {
 		t.Errorf("interrupted run has %d steps, had %d when killed: want the steps it reached", len(after.Steps), len(before.Steps))
 	}
 	db, err := sql.Open("sqlite3", "file:"+cfg.Database+"?mode=ro")
