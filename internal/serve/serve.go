@@ -91,9 +91,9 @@ func Run(ctx context.Context, cfg *config.Config, o Options) error {
 	return d.serve(ctx)
 }
 
-// selectFlows returns every enabled flow the config can run, in the
-// config's order (sign-in first), and logs nothing: the schedule is logged
-// once it starts.
+// selectFlows returns every enabled flow the config can run, in
+// flows.All's order (clerk-health, the cheap preflight, starts first); the
+// schedule is logged once it starts.
 func selectFlows(cfg *config.Config) ([]probe.Flow, error) {
 	var sel []probe.Flow
 	var skipped []string
@@ -295,6 +295,9 @@ func (d *daemon) close() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		d.dispatch.Close(ctx)
 		cancel()
+	}
+	if d.web != nil {
+		d.web.Close()
 	}
 	if d.browser != nil && d.ownsB {
 		d.browser.Close()

@@ -175,3 +175,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	<-done
 	return err
 }
+
+// Close closes the listener if Start was never called (a start-up that
+// failed after Listen); after Start, use Shutdown.
+func (s *Server) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.srv == nil && s.ln != nil {
+		s.ln.Close()
+	}
+}
