@@ -59,6 +59,18 @@ type Options struct {
 	Log              *slog.Logger
 }
 
+// MonitorSeverity maps the config's alerts.cannot_judge setting (off, warn,
+// page) to Options.MonitorSeverity.
+func MonitorSeverity(setting string) result.Severity {
+	switch setting {
+	case "warn":
+		return result.SeverityWarning
+	case "page":
+		return result.SeverityCritical
+	}
+	return "" // off
+}
+
 func (o Options) withDefaults() Options {
 	if o.FailureThreshold <= 0 {
 		o.FailureThreshold = 2

@@ -93,9 +93,13 @@ func (s *Store) OpenIncident(ctx context.Context, in *result.Incident) error {
 	return nil
 }
 
-// linkRuns adds runs to incident id (a run already linked is ignored).
+// linkRuns adds runs to incident id (a run already linked, or id 0, a run
+// that could not be stored, is ignored).
 func linkRuns(ctx context.Context, tx *sql.Tx, id int64, runIDs ...int64) error {
 	for _, r := range runIDs {
+		if r == 0 {
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO incident_runs (incident_id, run_id) VALUES (?, ?)", id, r); err != nil {
 			return fmt.Errorf("link run %d: %w", r, err)
 		}
