@@ -23,7 +23,6 @@ import (
 	"github.com/loginprobe/loginprobe/internal/metrics"
 	"github.com/loginprobe/loginprobe/internal/notify"
 	"github.com/loginprobe/loginprobe/internal/probe"
-	"github.com/loginprobe/loginprobe/internal/result"
 	"github.com/loginprobe/loginprobe/internal/schedule"
 	"github.com/loginprobe/loginprobe/internal/store"
 	"github.com/loginprobe/loginprobe/internal/web"
@@ -202,10 +201,9 @@ func (d *daemon) openBrowser(sel []probe.Flow) error {
 
 func trackerOptions(cfg *config.Config, log *slog.Logger) incident.Options {
 	a := cfg.Alerts
-	sev := map[string]result.Severity{config.CannotJudgeWarn: result.SeverityWarning, config.CannotJudgePage: result.SeverityCritical}[a.CannotJudge.Severity]
 	return incident.Options{
-		FailureThreshold: a.FailureThreshold, SuccessThreshold: a.SuccessThreshold,
-		ErrorThreshold: a.CannotJudge.Threshold, MonitorSeverity: sev, Reminder: a.Reminder, Log: log,
+		FailureThreshold: a.FailureThreshold, SuccessThreshold: a.SuccessThreshold, ErrorThreshold: a.CannotJudge.Threshold,
+		MonitorSeverity: incident.MonitorSeverity(a.CannotJudge.Severity), Reminder: a.Reminder, Log: log,
 	}
 }
 
