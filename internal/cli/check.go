@@ -5,22 +5,27 @@ import (
 	"fmt"
 
 	"github.com/loginprobe/loginprobe/flows"
+	"github.com/loginprobe/loginprobe/internal/result"
 )
 
 func runCheck(ctx context.Context, env Env, args []string) int {
-	var path string
-	fs := newFlagSet(env, "check", "[--config FILE]")
+	var path, baseURL string
+	fs := newFlagSet(env, "check", "[--config FILE] [--base-url URL]")
 	fs.StringVar(&path, "config", "", "config file (default: none; settings from the environment)")
+	fs.StringVar(&baseURL, "base-url", "", "show the pages as 'run --base-url URL' would open them")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	cfg, err := loadConfig(env, path)
+	if err == nil && baseURL != "" {
+		err = cfg.SetBaseURL(baseURL)
+	}
 	if err != nil {
 		return fail(env, "check", err)
 	}
-	fmt.Fprint(env.Stdout, cfg.Summary())
+	fmt.Fprint(env.Stdout, result.Clean(cfg.Summary()))
 	for _, w := range cfg.Warnings() {
-		fmt.Fprintf(env.Stdout, "warning: %s\n", w)
+		fmt.Fprintf(env.Stdout, "warning: %s\n", result.Clean(w))
 	}
 	return ExitOK
 }
@@ -47,7 +52,7 @@ func runFlows(ctx context.Context, env Env, args []string) int {
 		if f.NeedsBrowser() {
 			browser = " [browser]"
 		}
-		fmt.Fprintf(env.Stdout, "%-15s %s%s\n%15s %s\n", f.Name(), f.Description(), browser, "", status)
+		fmt.Fprintf(env.Stdout, "%-15s %s%s\n%15s %s\n", f.Name(), f.Description(), browser, "", result.Clean(status))
 	}
 	if cfgErr != nil {
 		return fail(env, "flows", cfgErr)

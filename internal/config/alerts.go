@@ -80,6 +80,8 @@ type Channel struct {
 	TLS      string        // email: EmailSTARTTLS (default), EmailTLS or EmailNoTLS
 	CAFile   string        // email: PEM file of CAs to trust instead of the system's (a private relay)
 	CA       []byte        // the contents of CAFile, read at load
+
+	unreadable map[string]bool // secret fields given but not readable (already reported)
 }
 
 // DefaultAlerts is the alerts section when the config says nothing: no
@@ -172,6 +174,20 @@ func (b *builder) channel(field string, r rawChannel) Channel {
 		From:       strings.TrimSpace(r.From),
 		TLS:        strings.TrimSpace(r.TLS),
 		CAFile:     strings.TrimSpace(r.CAFile),
+	}
+	// A secret given but unreadable was reported by b.secret; Validate
+	// must not call it missing too.
+	for _, s := range []struct {
+		name string
+		ref  SecretRef
+		got  secret.Secret
+	}{{"url", r.URL, ch.URL}, {"routing_key", r.RoutingKey, ch.RoutingKey}, {"secret", r.Secret, ch.Secret}, {"password", r.Password, ch.Password}} {
+		if s.ref.IsSet() && s.got.IsZero() {
+			if ch.unreadable == nil {
+				ch.unreadable = map[string]bool{}
+			}
+			ch.unreadable[s.name] = true
+		}
 	}
 	for _, to := range r.To {
 		ch.To = append(ch.To, strings.TrimSpace(to))

@@ -161,7 +161,9 @@ func TestAlertsErrors(t *testing.T) {
 		}},
 		{name: "routing key from unset env", yaml: "channels: [{kind: pagerduty, routing_key: {env: PD_KEY}}]", want: []string{
 			`alerts.channels[0].routing_key: environment variable PD_KEY is not set: export it or use {file: PATH}`,
-			`alerts.channels[0].routing_key: missing: set the integration key of the PagerDuty service's Events API v2 integration, e.g. {env: PAGERDUTY_ROUTING_KEY}`,
+		}},
+		{name: "webhook url from a missing file", yaml: "channels: [{kind: webhook, url: {file: /nonexistent/hook-url}}]", want: []string{
+			`alerts.channels[0].url: file /nonexistent/hook-url does not exist: create it or fix the path (a relative path starts at the config file's folder)`,
 		}},
 		{name: "field of another kind", yaml: "channels: [{kind: slack, url: 'https://hooks.slack.com/x', routing_key: hidden-0003, to: a@example.com}]", want: []string{
 			`alerts.channels[0].routing_key: not used by kind slack: remove it, or check the channel's kind`,

@@ -6,8 +6,6 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
-
-	"github.com/loginprobe/loginprobe/internal/secret"
 )
 
 func (c *Config) validateAlerts(v *validator) {
@@ -52,14 +50,14 @@ func validateChannel(v *validator, field string, ch *Channel) {
 		v.add(field+".kind", "missing", "use one of "+kinds)
 		return
 	case KindSlack:
-		secretURL(v, field+".url", ch.URL, "the Slack incoming webhook URL", "https://hooks.slack.com/services/T000/B000/XXXX")
+		secretURL(v, field+".url", ch, "the Slack incoming webhook URL", "https://hooks.slack.com/services/T000/B000/XXXX")
 	case KindPagerDuty:
-		secretURL(v, field+".url", ch.URL, "the Events API v2 endpoint", DefaultPagerDutyURL)
-		if ch.RoutingKey.IsZero() {
+		secretURL(v, field+".url", ch, "the Events API v2 endpoint", DefaultPagerDutyURL)
+		if ch.RoutingKey.IsZero() && !ch.unreadable["routing_key"] {
 			v.add(field+".routing_key", "missing", "set the integration key of the PagerDuty service's Events API v2 integration, e.g. {env: PAGERDUTY_ROUTING_KEY}")
 		}
 	case KindWebhook:
-		secretURL(v, field+".url", ch.URL, "the URL to POST to", "https://hooks.example.com/loginprobe")
+		secretURL(v, field+".url", ch, "the URL to POST to", "https://hooks.example.com/loginprobe")
 	case KindEmail:
 		validateEmail(v, field, ch)
 	default:
@@ -101,8 +99,12 @@ func unusedFields(ch *Channel) []string {
 
 // secretURL checks an absolute http(s) URL that may hold a token, so the
 // message never shows it.
-func secretURL(v *validator, field string, s secret.Secret, what, example string) {
-	if s.IsZero() {
+func secretURL(v *validator, field string, ch *Channel, what, example string) {
+	s := ch.URL
+	switch {
+	case s.IsZero() && ch.unreadable["url"]:
+		return
+	case s.IsZero():
 		v.add(field, "missing", fmt.Sprintf("set %s, e.g. {env: NAME} holding %s", what, example))
 		return
 	}
@@ -132,7 +134,7 @@ func validateEmail(v *validator, field string, ch *Channel) {
 		address(v, fmt.Sprintf("%s.to[%d]", field, i), to)
 	}
 	switch {
-	case ch.Username != "" && ch.Password.IsZero():
+	case ch.Username != "" && ch.Password.IsZero() && !ch.unreadable["password"]:
 		v.add(field+".password", "missing while username is set", "set it ({env: NAME} or {file: PATH}), or remove username to send without AUTH")
 	case ch.Username == "" && !ch.Password.IsZero():
 		v.add(field+".username", "missing while password is set", "set the SMTP AUTH user name")

@@ -43,6 +43,7 @@ type Config struct {
 	Database      string
 	Browser       Browser
 	Retention     Retention
+	Alerts        Alerts
 
 	// Retries is how many times serve runs a failed browser flow again at
 	// once before its verdict counts (DefaultRetries).
@@ -50,7 +51,6 @@ type Config struct {
 	// ShutdownGrace is how long serve lets runs in flight finish after
 	// SIGTERM (DefaultShutdownGrace).
 	ShutdownGrace time.Duration
-	Alerts        Alerts
 
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key

@@ -155,6 +155,10 @@ func (b *builder) str(field, fileValue string, names ...string) string {
 	}
 	for _, n := range names {
 		if v := strings.TrimSpace(b.env(n)); v != "" {
+			if len(v) > MaxFieldLen {
+				b.errs = append(b.errs, valueTooLong(field, " of environment variable "+n, len(v)))
+				return ""
+			}
 			b.c.setSource(field, "env "+n)
 			return v
 		}

@@ -21,12 +21,11 @@ type Options struct {
 	MaxBackoff time.Duration // longest wait between tries; default 1m
 	Timeout    time.Duration // longest one try may take; default 15s
 
-	Recorder Recorder                    // stores each outcome; nil stores nothing
-	Logger   *slog.Logger                // nil discards
-	OnResult func(kind string, ok bool)  // counts outcomes (a Prometheus counter); must not block
-	Redactor *secret.Redactor            // removes config secrets from error text; nil adds none
-	Now      func() time.Time            // the clock of records; nil is time.Now
-	record   func(n result.Notification) // test hook, called after Recorder
+	Recorder Recorder                   // stores each outcome; nil stores nothing
+	Logger   *slog.Logger               // nil discards
+	OnResult func(kind string, ok bool) // counts outcomes (a Prometheus counter); must not block
+	Redactor *secret.Redactor           // removes config secrets from error text; nil adds none
+	Now      func() time.Time           // the clock of records; nil is time.Now
 }
 
 func (o *Options) defaults() {
@@ -98,7 +97,9 @@ func (d *Dispatcher) Notify(m Message) {
 // Close stops taking messages and lets each channel send what it has queued
 // until ctx is done; then it cancels the sends in flight, records what was
 // left as failed, and returns ctx's error. Either way every goroutine of the
-// Dispatcher has ended when Close returns.
+// Dispatcher has ended when Close returns. An SMTP session ignores
+// cancelling, so an email in flight can hold Close up to Options.Timeout
+// past ctx.
 func (d *Dispatcher) Close(ctx context.Context) error {
 	if !d.closed.CompareAndSwap(false, true) {
 		return nil
@@ -202,14 +203,12 @@ func (d *Dispatcher) finish(n Notifier, m Message, attempts int, err error) {
 // store records rec with a deadline of its own, so that a record is kept
 // even while Close is cancelling sends.
 func (d *Dispatcher) store(rec result.Notification) {
-	if d.opts.Recorder != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := d.opts.Recorder.RecordNotification(ctx, rec); err != nil {
-			d.opts.Logger.Error("cannot record a notification", "channel", rec.Channel, "event", rec.Event, "error", err)
-		}
+	if d.opts.Recorder == nil {
+		return
 	}
-	if d.opts.record != nil {
-		d.opts.record(rec)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.opts.Recorder.RecordNotification(ctx, rec); err != nil {
+		d.opts.Logger.Error("cannot record a notification", "channel", rec.Channel, "event", rec.Event, "error", err)
 	}
 }

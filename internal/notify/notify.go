@@ -52,3 +52,17 @@ func RunLink(dashboardURL string, runID int64) string {
 	}
 	return dashboardURL + "/runs/" + strconv.FormatInt(runID, 10)
 }
+
+// Sender hands incident events to a Dispatcher, adding what a message needs
+// beyond the incident: the instance and the link to the latest run. It has
+// the incident tracker's Sender method.
+type Sender struct {
+	Dispatcher   *Dispatcher
+	Instance     string // e.g. the config's Key.FrontendAPI
+	DashboardURL string // alerts.dashboard_url
+}
+
+// Send queues the event for every channel; it never blocks.
+func (s Sender) Send(ev result.NotifyEvent, in result.Incident) {
+	s.Dispatcher.Notify(Message{Event: ev, Incident: in, Instance: s.Instance, RunURL: RunLink(s.DashboardURL, in.LatestRunID)})
+}

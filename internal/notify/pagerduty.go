@@ -51,6 +51,9 @@ func (p *PagerDuty) Kind() string { return config.KindPagerDuty }
 // Send implements Notifier. A test message triggers an info alert and
 // resolves it at once.
 func (p *PagerDuty) Send(ctx context.Context, m Message) error {
+	if m.At.IsZero() {
+		m.At = time.Now() // one time for both events of a test, so one dedup_key
+	}
 	switch m.Event {
 	case result.NotifyResolve:
 		return p.send(ctx, p.event(m, "resolve"))

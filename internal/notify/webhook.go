@@ -102,6 +102,7 @@ func webhookBody(m Message, now time.Time) WebhookBody {
 	}
 	if m.Event != result.NotifyTest {
 		in := m.Incident
+		in.RunIDs = nil // unbounded in a long incident; first_run_id and latest_run_id stay
 		b.Incident = &in
 	}
 	return b

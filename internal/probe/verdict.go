@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -23,6 +24,11 @@ func (rn *Runner) finish(ctx context.Context, r *Run, err error) {
 	case err == nil:
 		rec.Outcome, rec.Message = result.Pass, ""
 		return
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// The caller's overall deadline (run --timeout) cut the run: the
+		// target was not judged, so it is loginprobe's error, not a fail.
+		rec.Outcome = result.Error
+		rec.Message = r.redact(fmt.Sprintf("the overall deadline ended the run before it finished (%v)", err))
 	case ctx.Err() != nil:
 		// The caller gave up (SIGTERM or SIGINT, a scheduler shutting down):
 		// the same verdict as a process killed outright, which the store

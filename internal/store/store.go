@@ -86,6 +86,9 @@ func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	if err := checkPath(path); err != nil {
 		return nil, fmt.Errorf("cannot open database %s: %w", path, err)
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("cannot open database %s: %w", path, err)
+	}
 	s, err := open(ctx, path, o.withDefaults())
 	if err != nil {
 		return nil, fmt.Errorf("cannot open database %s: %w", path, err)
@@ -127,22 +130,47 @@ func open(ctx context.Context, path string, o Options) (*Store, error) {
 }
 
 // init checks the pragmas of both pools and migrates; the writer goes first,
-// since it is the one that switches a new file to WAL.
+// since it is the one that switches a new file to WAL. The schema version is
+// read first without a lock: an open of a current schema never waits on a
+// writer in another process.
 func (s *Store) init(ctx context.Context) error {
 	if err := checkPragmas(ctx, s.w); err != nil {
 		return err
 	}
-	if err := migrate(ctx, s.w); err != nil {
+	have, latest, err := schemaVersions(ctx, s.r)
+	if err != nil {
 		return err
 	}
-	if err := ensureAutoVacuum(ctx, s.w); err != nil {
+	if have != latest {
+		if err := migrate(ctx, s.w); err != nil {
+			return err
+		}
+	}
+	if err := ensureAutoVacuum(ctx, s.w); err != nil { // reads first; writes once per file
 		return err
 	}
 	return checkPragmas(ctx, s.r)
 }
 
+// createPrivate creates a missing database file readable by its owner only,
+// before SQLite would create it 0644; SQLite gives the -wal and -shm files
+// the database file's permissions. Runs record page texts and screenshots.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return unwrapPath(err)
+	}
+	return f.Close()
+}
+
 // Close stops the heartbeat and closes the database.
 func (s *Store) Close() error {
+	if s.w == nil { // read-only: no heartbeat, no writer
+		return s.r.Close()
+	}
 	s.stopHeartbeat()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
@@ -153,13 +181,8 @@ func (s *Store) Path() string { return s.path }
 // checkPath turns the usual mistakes into one line naming the cause, before
 // SQLite says only "unable to open database file".
 func checkPath(path string) error {
-	switch {
-	case path == "":
-		return errors.New("empty path")
-	case path == ":memory:":
-		return errors.New("an in-memory database keeps no record; give a file path")
-	case strings.ContainsAny(path, "?#"):
-		return errors.New("path must not contain '?' or '#'")
+	if err := checkName(path); err != nil {
+		return err
 	}
 	dir := filepath.Dir(path)
 	fi, err := os.Stat(dir)
@@ -188,6 +211,19 @@ func checkPath(path string) error {
 		return fmt.Errorf("not writable: %w", unwrapPath(err))
 	}
 	return f.Close()
+}
+
+// checkName refuses the paths that name no file SQLite should open.
+func checkName(path string) error {
+	switch {
+	case path == "":
+		return errors.New("empty path")
+	case path == ":memory:":
+		return errors.New("an in-memory database keeps no record; give a file path")
+	case strings.ContainsAny(path, "?#"):
+		return errors.New("path must not contain '?' or '#'")
+	}
+	return nil
 }
 
 // unwrapPath drops the *PathError's own copy of the path, which the caller's
@@ -236,6 +272,9 @@ func checkPragmas(ctx context.Context, db *sql.DB) error {
 // write runs fn in one write transaction (BEGIN IMMEDIATE on the single
 // writer connection) and commits it.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.w == nil {
+		return errReadOnly
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
