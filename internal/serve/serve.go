@@ -159,7 +159,8 @@ func open(ctx context.Context, cfg *config.Config, o Options, sel []probe.Flow, 
 	nopts.Recorder, nopts.Logger, nopts.Redactor = d.st, d.log, cfg.Redactor()
 	nopts.OnResult = d.metrics.CountNotification
 	d.dispatch = notify.NewDispatcher(notifiers, nopts)
-	if d.tracker, err = incident.New(ctx, d.st, &sender{d: d.dispatch, cfg: cfg}, trackerOptions(cfg, d.log)); err != nil {
+	send := notify.Sender{Dispatcher: d.dispatch, Instance: cfg.Key.FrontendAPI, DashboardURL: cfg.Alerts.DashboardURL}
+	if d.tracker, err = incident.New(ctx, d.st, send, trackerOptions(cfg, d.log)); err != nil {
 		return nil, err
 	}
 	d.health = newHealth(sel, cfg)
