@@ -38,10 +38,9 @@ mkdir -p "$work/bin" "$work/data" "$work/t"
 go build -o "$work/bin/loginprobe" ./cmd/loginprobe
 chmod 0755 "$work/bin" "$work/bin/loginprobe"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-clerk_port=$(free_port)
-listen_port=$(free_port)
-"$work/bin/loginprobe" fakeclerk --addr "127.0.0.1:$clerk_port" --config-out "$work/clerk.yaml" >"$work/clerk.log" 2>&1 &
+# Free ports: the local Clerk writes its own into the config; serve logs
+# the address it bound.
+"$work/bin/loginprobe" fakeclerk --addr 127.0.0.1:0 --config-out "$work/clerk.yaml" >"$work/clerk.log" 2>&1 &
 clerk_pid=$!
 for _ in $(seq 100); do [ -s "$work/clerk.yaml" ] && break; sleep 0.1; done
 [ -s "$work/clerk.yaml" ] || fail "the local Clerk did not write its config: $(cat "$work/clerk.log")"
@@ -67,15 +66,23 @@ nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --
   env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$work/data" TMPDIR="$work/t")
 as_nobody() { "${nobody[@]}" "$@"; }
 passed() { as_nobody "$work/bin/loginprobe" results --db "$work/data/loginprobe.db" --flow sign-in 2>/dev/null | grep -qw pass; }
-"${nobody[@]}" "$work/bin/loginprobe" serve --config "$work/data/loginprobe.yaml" --listen "127.0.0.1:$listen_port" \
+"${nobody[@]}" "$work/bin/loginprobe" serve --config "$work/data/loginprobe.yaml" --listen 127.0.0.1:0 \
   >"$work/serve.log" 2>&1 &
 serve_pid=$!
+listen=""
+for _ in $(seq 300); do
+  listen=$(sed -n 's/.*msg=serving listen=\([^ ]*\).*/\1/p' "$work/serve.log")
+  [ -n "$listen" ] && break
+  kill -0 "$serve_pid" 2>/dev/null || fail "serve exited early"
+  sleep 0.1
+done
+[ -n "$listen" ] || fail "serve did not say where it listens"
 
 [ "$(ps -o user= -p "$serve_pid" | tr -d ' ')" = nobody ] || fail "serve does not run as nobody"
 ready=""
 for _ in $(seq 90); do
   kill -0 "$serve_pid" 2>/dev/null || fail "serve exited early"
-  if [ -z "$ready" ] && "$work/bin/loginprobe" healthcheck --url "http://127.0.0.1:$listen_port/readyz" >/dev/null 2>&1; then
+  if [ -z "$ready" ] && "$work/bin/loginprobe" healthcheck --url "http://$listen/readyz" >/dev/null 2>&1; then
     ready=yes
   fi
   if [ -n "$ready" ] && passed; then
