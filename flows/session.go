@@ -50,9 +50,9 @@ func (Session) Run(ctx context.Context, r *probe.Run) error {
 		return err
 	}
 	if err := r.Step(ctx, "refresh the session token", func(ctx context.Context) error {
-		tok, err := getToken(ctx, true)
+		tok, err := watchedToken(ctx, r, true)
 		if err != nil {
-			return fmt.Errorf("forced refresh: %w%s", err, lastFAPIError(r))
+			return fmt.Errorf("forced refresh: %w%s", err, lastClerkError(r))
 		}
 		c, err := verifyToken(ctx, r, tok, userID)
 		if err != nil {

@@ -43,6 +43,7 @@ type Config struct {
 	Database      string
 	Browser       Browser
 	Retention     Retention
+	Dashboard     Dashboard
 	Alerts        Alerts
 
 	// Retries is how many times serve runs a failed browser flow again at

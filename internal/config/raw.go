@@ -24,6 +24,7 @@ type rawConfig struct {
 	Retries       *int               `yaml:"retries"`
 	ShutdownGrace *time.Duration     `yaml:"shutdown_grace"`
 	Retention     rawRetention       `yaml:"retention"`
+	Dashboard     rawDashboard       `yaml:"dashboard"`
 	Alerts        rawAlerts          `yaml:"alerts"`
 }
 
@@ -105,7 +106,7 @@ var rawTypes = func() map[string]reflect.Type {
 	m := map[string]reflect.Type{}
 	for _, v := range []any{rawConfig{}, rawClerk{}, rawPages{}, rawMonitor{}, rawPasswordReset{},
 		rawSignUp{}, rawOAuth{}, rawOAuthProvider{}, rawOAuthSelectors{}, rawFlow{}, rawBrowser{}, rawViewport{},
-		rawRetention{}} {
+		rawRetention{}, rawDashboard{}, rawStatusComponent{}, rawDashboardAuth{}} {
 		t := reflect.TypeOf(v)
 		m[t.String()] = t
 	}
@@ -214,6 +215,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 	b.browser(r.Browser)
 	b.serveSettings(r)
 	b.retention(r.Retention)
+	b.dashboard(r.Dashboard)
 	b.alerts(r.Alerts)
 	return c, b.errs
 }

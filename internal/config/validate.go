@@ -34,6 +34,7 @@ func (c *Config) Validate() error {
 	c.validateBrowser(v)
 	c.validateConcurrency(v)
 	c.validateRetention(v)
+	c.validateDashboard(v)
 	c.validateAlerts(v)
 	return errors.Join(v.errs...)
 }

@@ -38,6 +38,7 @@ func RunContract(t *testing.T, newDB func(t *testing.T) Opener) {
 		{"IncidentQueries", testIncidentQueries},
 		{"Notifications", testNotifications},
 		{"Retention", testRetention},
+		{"DashboardReads", testDashboardReads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
