@@ -59,6 +59,9 @@ func TestServeFaultOpensOneIncident(t *testing.T) {
 	if code, body := get(t, srv.base+"/readyz"); code != http.StatusOK {
 		t.Errorf("/readyz while the target fails = %d %q, want 200: the target failing is not loginprobe failing", code, body)
 	}
+	if code, body := get(t, srv.base+"/status.json"); code != http.StatusOK || !strings.Contains(body, "{") {
+		t.Errorf("/status.json on serve's listener = %d %q, want the status page", code, body)
+	}
 	if err := testutil.ScrapeAndCompare(srv.base+"/metrics", strings.NewReader(`
 # HELP loginprobe_incident_open 1 while the flow has an open incident (flow "loginprobe": the cannot-judge incident), else 0.
 # TYPE loginprobe_incident_open gauge

@@ -19,6 +19,7 @@ import (
 	"github.com/loginprobe/loginprobe/internal/browser"
 	"github.com/loginprobe/loginprobe/internal/clerk"
 	"github.com/loginprobe/loginprobe/internal/config"
+	"github.com/loginprobe/loginprobe/internal/dashboard"
 	"github.com/loginprobe/loginprobe/internal/incident"
 	"github.com/loginprobe/loginprobe/internal/metrics"
 	"github.com/loginprobe/loginprobe/internal/notify"
@@ -171,7 +172,23 @@ func open(ctx context.Context, cfg *config.Config, o Options, sel []probe.Flow, 
 	if err = d.web.Listen(o.Listen, o.ListenExplicit); err != nil {
 		return nil, err
 	}
+	if err = d.mountDashboard(); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// mountDashboard serves the dashboard and the status page on the same
+// listener; beyond loopback their private pages need dashboard.auth.
+func (d *daemon) mountDashboard() error {
+	opts := dashboard.FromConfig(d.cfg, d.web.Addr())
+	opts.Log = d.log
+	h, err := dashboard.New(d.st, opts)
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	d.web.Handle("/", h)
+	return nil
 }
 
 func (d *daemon) openBrowser(sel []probe.Flow) error {
