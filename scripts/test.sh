@@ -19,3 +19,9 @@ pkgs=("$@")
 go vet "${pkgs[@]}"
 # shellcheck disable=SC2086
 go test -p 2 -timeout 15m ${TEST_FLAGS:-} "${pkgs[@]}"
+
+# serve as the container runs it: an unprivileged user, only its data and
+# temporary folders writable (everything, not a package subset).
+if [ $# -eq 0 ]; then
+  scripts/test-unprivileged.sh
+fi

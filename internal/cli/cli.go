@@ -48,6 +48,8 @@ func commands() []command {
 		{"flows", "list every flow and whether the config can run it", runFlows},
 		{"results", "list recent runs from the database", runResults},
 		{"show", "print one run's steps, events and diagnosis, and write its screenshots", runShow},
+		{"serve", "run every enabled flow on its schedule, with incidents, alerts, health and metrics", runServe},
+		{"healthcheck", "exit 0 if a running serve is ready (/readyz), for container health checks", runHealthcheck},
 		{"dashboard", "serve the dashboard and status page over an existing database (read-only)", runDashboard},
 		{"notify", "notify test: send a test message to every alert channel and say which worked", runNotify},
 		{"fakeclerk", "serve a local stand-in for Clerk (real clerk-js and UI) for tests and the demo", runFakeClerk},

@@ -46,6 +46,13 @@ type Config struct {
 	Dashboard     Dashboard
 	Alerts        Alerts
 
+	// Retries is how many times serve runs a failed browser flow again at
+	// once before its verdict counts (DefaultRetries).
+	Retries int
+	// ShutdownGrace is how long serve lets runs in flight finish after
+	// SIGTERM (DefaultShutdownGrace).
+	ShutdownGrace time.Duration
+
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key
 	// Dir is the folder of the config file ("" without a file).
@@ -165,6 +172,10 @@ func Default() *Config {
 	for _, name := range FlowNames {
 		c.Flows[name] = DefaultFlow()
 	}
+	signIn := c.Flows["sign-in"]
+	signIn.Interval = DefaultSignInInterval
+	c.Flows["sign-in"] = signIn
+	c.Retries, c.ShutdownGrace = DefaultRetries, DefaultShutdownGrace
 	return c
 }
 

@@ -21,6 +21,8 @@ type rawConfig struct {
 	Flows         map[string]rawFlow `yaml:"flows"`
 	Database      *SecretRef         `yaml:"database"` // a file path or a postgres:// URL, which may hold a password
 	Browser       rawBrowser         `yaml:"browser"`
+	Retries       *int               `yaml:"retries"`
+	ShutdownGrace *time.Duration     `yaml:"shutdown_grace"`
 	Retention     rawRetention       `yaml:"retention"`
 	Dashboard     rawDashboard       `yaml:"dashboard"`
 	Alerts        rawAlerts          `yaml:"alerts"`
@@ -216,6 +218,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 		c.Database = v
 	}
 	b.browser(r.Browser)
+	b.serveSettings(r)
 	b.retention(r.Retention)
 	b.dashboard(r.Dashboard)
 	b.alerts(r.Alerts)

@@ -73,7 +73,7 @@ func TestSummaryEnvOnly(t *testing.T) {
 		"Clerk instance: major-heron-86.clerk.accounts.dev (development, publishable key from env VITE_CLERK_PUBLISHABLE_KEY)\n",
 		"Backend API:    https://api.clerk.com (secret key: not set)\n",
 		"Monitor user:   not set (password: not set)\n",
-		"  sign-in         every 5m, timeout 1m30s, step timeout 20s; cannot run: monitor.identifier: missing",
+		"  sign-in         every 1m, timeout 1m30s, step timeout 20s; cannot run: monitor.identifier: missing",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("Summary lacks %q:\n%s", want, s)
