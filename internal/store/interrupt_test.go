@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+	"time"
 
 	"github.com/loginprobe/loginprobe/internal/result"
 )
@@ -111,5 +112,39 @@ func TestMarkInterruptedThenFinish(t *testing.T) {
 	}
 	if got, _ := s.Run(ctx, r.ID); got.Outcome != result.Pass {
 		t.Errorf("after FinishRun: %q, want pass", got.Outcome)
+	}
+}
+
+// TestMarkInterruptedRechecksTheBeat: a process on another host that beats
+// between the read of its heartbeat and the write of the interruption is
+// alive, and its run stays running (review item 10).
+func TestMarkInterruptedRechecksTheBeat(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var clock = t0
+	now := func() time.Time { return clock }
+	a := openTestWith(t, Options{Host: "host-a", Now: now, BeatEvery: time.Hour, StaleAfter: time.Minute})
+	b, err := OpenWith(ctx, a.Path(), Options{Host: "host-b", Now: now, BeatEvery: time.Hour, StaleAfter: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	r := result.Run{Flow: "sign-in"}
+	if err := a.StartRun(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	clock = t0.Add(2 * time.Minute) // a's beat is stale as b reads it
+	dead, err := b.deadOwners(ctx)
+	if err != nil || len(dead) != 1 {
+		t.Fatalf("deadOwners = %+v, %v; want a's run", dead, err)
+	}
+	if err := a.Heartbeat(ctx); err != nil { // a is alive after all
+		t.Fatal(err)
+	}
+	if n, err := b.markInterrupted(ctx, dead); err != nil || n != 0 {
+		t.Errorf("markInterrupted after a fresh beat = %d, %v; want 0, nil", n, err)
+	}
+	if got, _ := b.Run(ctx, r.ID); got.Outcome != result.Running {
+		t.Errorf("outcome %q, want running", got.Outcome)
 	}
 }
