@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,4 +148,57 @@ func TestMarkInterruptedRechecksTheBeat(t *testing.T) {
 	if got, _ := b.Run(ctx, r.ID); got.Outcome != result.Running {
 		t.Errorf("outcome %q, want running", got.Outcome)
 	}
+	clock = t0.Add(4 * time.Minute) // a stopped beating now
+	if n, err := b.MarkInterrupted(ctx); err != nil || n != 1 {
+		t.Errorf("MarkInterrupted with a stale beat = %d, %v; want 1, nil", n, err)
+	}
+}
+
+// TestKeepAliveIsTheHeartbeat: with runs started and KeepAlive running there
+// is one heartbeat loop, and its ticks mark a stale process's run
+// interrupted (review item 33).
+func TestKeepAliveIsTheHeartbeat(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	clock := t0
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	a := openTestWith(t, Options{Host: "host-a", Now: now, BeatEvery: time.Hour, StaleAfter: time.Minute})
+	b, err := OpenWith(ctx, a.Path(), Options{Host: "host-b", Now: now, BeatEvery: 10 * time.Millisecond, StaleAfter: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	old := result.Run{Flow: "sign-in"}
+	if err := a.StartRun(ctx, &old); err != nil {
+		t.Fatal(err)
+	}
+	mine := result.Run{Flow: "sign-up"}
+	if err := b.StartRun(ctx, &mine); err != nil { // starts b's heartbeat
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); b.KeepAlive(ctx, func(err error) { t.Error(err) }) }()
+	mu.Lock()
+	clock = t0.Add(2 * time.Minute) // a stops beating; b's loop sees it at its next tick
+	mu.Unlock()
+	for ctx.Err() == nil {
+		got, err := b.Run(ctx, old.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Outcome == result.Interrupted {
+			break
+		}
+		time.Sleep(5 * time.Millisecond) // polling the database, not a page
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the heartbeat loop never marked the stale run interrupted")
+	}
+	if n := b.beatLoops.Load(); n != 1 {
+		t.Errorf("%d heartbeat loops, want 1", n)
+	}
+	cancel()
+	<-done
 }
