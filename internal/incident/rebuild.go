@@ -41,19 +41,22 @@ func (t *Tracker) rebuild(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("latest verdicts of %s: %w", name, err)
 		}
-		t.rebuildFlow(t.flow(name), verdicts(runs))
-	}
-	runs, err := t.st.Runs(ctx, store.Query{Verdicts: true, Limit: t.o.ErrorThreshold})
-	if err != nil {
-		return fmt.Errorf("latest verdicts: %w", err)
-	}
-	for _, r := range verdicts(runs) { // newest first
-		if r.Outcome != result.Error || t.monitor != nil {
-			break
-		}
-		t.errors = append([]*result.Run{r}, t.errors...)
+		vs := verdicts(runs)
+		t.rebuildFlow(t.flow(name), vs)
+		t.rebuildErrors(name, vs)
 	}
 	return nil
+}
+
+// rebuildErrors sets a flow's streak of error runs from its verdicts, newest
+// first.
+func (t *Tracker) rebuildErrors(name string, runs []*result.Run) {
+	for _, r := range runs {
+		if r.Outcome != result.Error {
+			return
+		}
+		t.errors[name] = append([]*result.Run{r}, t.errors[name]...)
+	}
 }
 
 // rebuildFlow sets a flow's streak from its verdicts, newest first.
