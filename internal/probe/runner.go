@@ -97,9 +97,11 @@ func (rn *Runner) runAttempt(ctx context.Context, f Flow, attempt int) *result.R
 	r := &Run{ID: rec.ID, Config: rn.Config, runner: rn, flow: fc, rec: rec, redactor: rn.Config.Redactor()}
 	r.Frontend = rn.frontend()
 	r.Backend = rn.backend(r)
+	r.steps = rn.startStepWriter(rec)
 
 	err := rn.execute(ctx, f, r, fc)
 	rn.finish(ctx, r, err)
+	r.steps.wait() // outside the flow's time: before the final write, after the verdict
 	rn.store(ctx, rec)
 	return rec
 }
