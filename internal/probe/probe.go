@@ -44,7 +44,7 @@ type Run struct {
 	rec      *result.Run
 	redactor *secret.Redactor // the config's secrets and this run's (generated passwords, testing tokens)
 	cleanups []cleanup
-	steps    *stepWriter // nil when the run is not stored
+	steps    *stepWriter    // nil when the run is not stored
 	failed   bool           // a failure screenshot was taken
 	events   []result.Event // the tab's, once it closed
 	flowEnd  time.Time      // when the flow proper ended, before its cleanups
