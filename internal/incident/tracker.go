@@ -57,8 +57,14 @@ type Options struct {
 	FlowSeverity     result.Severity // default critical
 	Reminder         time.Duration   // 0: no reminders
 	Location         string
-	Now              func() time.Time // default time.Now
-	Log              *slog.Logger
+	// Flows are the scheduled flows and their intervals. At start, an open
+	// incident of a flow not in it is resolved ("flow no longer
+	// scheduled"), and the rebuild counts only a flow's verdicts within
+	// threshold × interval × 2. nil: unknown; nothing is resolved at start
+	// and the rebuild looks back rebuildBound.
+	Flows map[string]time.Duration
+	Now   func() time.Time // default time.Now
+	Log   *slog.Logger
 }
 
 // MonitorSeverity maps the config's alerts.cannot_judge setting (off, warn,
@@ -114,11 +120,21 @@ type Tracker struct {
 	monitor *result.Incident         // the open monitor incident, if any
 }
 
-// New returns a tracker whose state is rebuilt from st.
+// New returns a tracker whose state is rebuilt from st. It then hands send
+// again the open of every open incident and the resolve of those resolved
+// lately (a restart may have come before they were delivered; the
+// notify.Dispatcher sends each to a channel at most once), and resolves the
+// open incidents of flows no longer scheduled (Options.Flows).
 func New(ctx context.Context, st Store, send Sender, o Options) (*Tracker, error) {
 	t := &Tracker{st: st, send: send, o: o.withDefaults(), flows: map[string]*flowState{},
 		errors: map[string][]*result.Run{}}
 	if err := t.rebuild(ctx); err != nil {
+		return nil, fmt.Errorf("incident tracker: %w", err)
+	}
+	if err := t.resend(ctx); err != nil {
+		return nil, fmt.Errorf("incident tracker: %w", err)
+	}
+	if err := t.resolveUnscheduled(ctx); err != nil {
 		return nil, fmt.Errorf("incident tracker: %w", err)
 	}
 	return t, nil
