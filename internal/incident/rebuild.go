@@ -111,22 +111,34 @@ func (t *Tracker) rebuildFlow(fs *flowState, runs []*result.Run, w windows) {
 }
 
 // verdicts returns pointers to the runs with a verdict (pass, fail, error;
-// newest first), leaving out the attempts a later attempt replaced: when a
-// flow's run has attempt k > 1 and the runs of that flow stored just before
-// it have attempts k-1, ..., 1, those are the earlier attempts of the same
-// scheduled run (serve stores every attempt, and Observe sees only the
-// last one). A retry cut short (interrupted by a restart) replaces its
-// earlier attempts too: the fail that led to it was never a verdict.
+// newest first), leaving out the attempts a later attempt replaced (serve
+// stores every attempt, and Observe sees only the last one). Attempts are
+// linked by RetryOf, the first attempt's id; runs stored before it existed
+// (RetryOf 0 with attempt > 1) fall back to their order: the runs of that
+// flow stored just before attempt k with attempts k-1, ..., 1. A retry cut
+// short (interrupted by a restart) replaces its earlier attempts too: the
+// fail that led to it was never a verdict.
 func verdicts(runs []result.Run) []*result.Run {
 	var out []*result.Run
-	want := map[string]int{} // the attempt number of the earlier attempt expected next
+	want := map[string]int{}    // legacy: the attempt number of the earlier attempt expected next
+	replaced := map[int64]int{} // first attempt id -> the attempt number that replaced the ones before it
 	for i := range runs {
 		r := &runs[i]
-		if w := want[r.Flow]; w > 0 && r.Attempt == w {
-			want[r.Flow] = w - 1
-			continue
+		first := r.RetryOf
+		if first == 0 && replaced[r.ID] > 0 {
+			first = r.ID
 		}
-		want[r.Flow] = r.Attempt - 1
+		switch {
+		case first != 0 && replaced[first] > r.Attempt:
+			continue
+		case first != 0:
+			replaced[first] = r.Attempt
+		case want[r.Flow] > 0 && r.Attempt == want[r.Flow]:
+			want[r.Flow]--
+			continue
+		default:
+			want[r.Flow] = r.Attempt - 1
+		}
 		switch r.Outcome {
 		case result.Pass, result.Fail, result.Error:
 			out = append(out, r)

@@ -170,3 +170,22 @@ func TestRebuildCountsRecentVerdictsOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestVerdictsByRetryOf: attempts are linked by RetryOf, so a run another
+// process stored between two attempts is still a verdict, and the first
+// attempt is not (review item 9).
+func TestVerdictsByRetryOf(t *testing.T) {
+	t.Parallel()
+	runs := []result.Run{ // newest first
+		{ID: 3, Flow: "sign-in", Attempt: 2, RetryOf: 1, Outcome: result.Pass},
+		{ID: 2, Flow: "sign-in", Attempt: 1, Outcome: result.Fail}, // another process's run
+		{ID: 1, Flow: "sign-in", Attempt: 1, Outcome: result.Fail},
+	}
+	var got []int64
+	for _, r := range verdicts(runs) {
+		got = append(got, r.ID)
+	}
+	if !reflect.DeepEqual(got, []int64{3, 2}) {
+		t.Errorf("verdicts = %v, want [3 2]", got)
+	}
+}

@@ -34,6 +34,7 @@ func RunContract(t *testing.T, newDB func(t *testing.T) Opener) {
 		{"KilledRunKeepsSteps", testKilledRunKeepsSteps},
 		{"LiveProcessesKeepTheirRuns", testLiveProcessesKeepTheirRuns},
 		{"VerdictQuery", testVerdictQuery},
+		{"RetryOf", testRetryOf},
 		{"IncidentLifecycle", testIncidentLifecycle},
 		{"IncidentQueries", testIncidentQueries},
 		{"Notifications", testNotifications},
