@@ -9,7 +9,9 @@ CREATE INDEX runs_retry_of ON runs (retry_of) WHERE retry_of <> 0;
 -- later attempt of the same scheduled run superseded (its fail is not a
 -- verdict), found through retry_of: the attempt just before the one that
 -- gets a verdict. Before, it counted runs with attempt > 1 on their day,
--- which was wrong when the retry was interrupted or ran after midnight.
+-- which was wrong when the retry was interrupted or ran after midnight; a
+-- later attempt stored without retry_of (an older writer) is still counted
+-- that way.
 DROP TRIGGER run_days_insert;
 DROP TRIGGER run_days_update;
 
@@ -18,10 +20,11 @@ WHEN NEW.outcome IN ('pass', 'fail', 'error')
 BEGIN
 	INSERT INTO run_days (flow, day, pass, flaky, fail, error, retried)
 	VALUES (NEW.flow, substr(NEW.started_at, 1, 10), NEW.outcome = 'pass',
-		NEW.outcome = 'pass' AND NEW.attempt > 1, NEW.outcome = 'fail', NEW.outcome = 'error', 0)
+		NEW.outcome = 'pass' AND NEW.attempt > 1, NEW.outcome = 'fail', NEW.outcome = 'error',
+		NEW.retry_of = 0 AND NEW.attempt > 1)
 	ON CONFLICT (flow, day) DO UPDATE SET
 		pass = pass + excluded.pass, flaky = flaky + excluded.flaky, fail = fail + excluded.fail,
-		error = error + excluded.error;
+		error = error + excluded.error, retried = retried + excluded.retried;
 	INSERT INTO run_days (flow, day, retried)
 	SELECT p.flow, substr(p.started_at, 1, 10), 1 FROM runs p
 	WHERE NEW.retry_of <> 0 AND (p.id = NEW.retry_of OR p.retry_of = NEW.retry_of)
@@ -34,10 +37,11 @@ WHEN NEW.outcome IN ('pass', 'fail', 'error') AND OLD.outcome NOT IN ('pass', 'f
 BEGIN
 	INSERT INTO run_days (flow, day, pass, flaky, fail, error, retried)
 	VALUES (NEW.flow, substr(NEW.started_at, 1, 10), NEW.outcome = 'pass',
-		NEW.outcome = 'pass' AND NEW.attempt > 1, NEW.outcome = 'fail', NEW.outcome = 'error', 0)
+		NEW.outcome = 'pass' AND NEW.attempt > 1, NEW.outcome = 'fail', NEW.outcome = 'error',
+		NEW.retry_of = 0 AND NEW.attempt > 1)
 	ON CONFLICT (flow, day) DO UPDATE SET
 		pass = pass + excluded.pass, flaky = flaky + excluded.flaky, fail = fail + excluded.fail,
-		error = error + excluded.error;
+		error = error + excluded.error, retried = retried + excluded.retried;
 	INSERT INTO run_days (flow, day, retried)
 	SELECT p.flow, substr(p.started_at, 1, 10), 1 FROM runs p
 	WHERE NEW.retry_of <> 0 AND (p.id = NEW.retry_of OR p.retry_of = NEW.retry_of)
