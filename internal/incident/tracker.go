@@ -19,8 +19,12 @@
 //     once every flow that was erroring has had a pass or fail verdict again.
 //
 // State survives a restart: New rebuilds the counters from the store (the
-// open incidents and the latest verdicts), so an incident open before a
-// restart stays open and its open message is not sent again.
+// open incidents and the latest recent verdicts), so an incident open before
+// a restart stays open. Nothing is lost or repeated: the incidents table is
+// the outbox (a row is written in the transaction that opens or resolves),
+// New hands the sender again the open of each open incident and the resolve
+// of each recently resolved one, and notify.Dispatcher sends each to a
+// channel only if that channel has no successful record of it yet.
 package incident
 
 import (
