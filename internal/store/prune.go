@@ -131,7 +131,9 @@ const newestPassShotsQuery = `SELECT id FROM (
 WHERE n = 1`
 
 // passShotsQuery deletes (cutoff ?1, batch size ?2) the screenshots of passed
-// runs older than the cutoff, but those of the keep runs.
+// runs older than the cutoff, but those of the keep runs. CROSS JOIN makes
+// SQLite drive from screenshots: otherwise it walks runs_started over every
+// run older than the cutoff (0.6 s on a million runs, per batch).
 func passShotsQuery(keep []int64) string {
 	ids := make([]string, 0, len(keep)+1)
 	ids = append(ids, "0")
@@ -139,7 +141,7 @@ func passShotsQuery(keep []int64) string {
 		ids = append(ids, strconv.FormatInt(id, 10))
 	}
 	return `DELETE FROM screenshots WHERE id IN (
-  SELECT s.id FROM screenshots s JOIN runs r ON r.id = s.run_id
+  SELECT s.id FROM screenshots s CROSS JOIN runs r ON r.id = s.run_id
   WHERE r.outcome = 'pass' AND r.started_at < ?1 AND s.run_id NOT IN (` + strings.Join(ids, ", ") + `)
   LIMIT ?2)`
 }
