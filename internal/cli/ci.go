@@ -171,7 +171,7 @@ func (c *ciOptions) failedAttempts(ctx context.Context, st store.Reader, r *resu
 	var paths []string
 	for i := len(earlier) - 1; i >= 0; i-- { // oldest first
 		e := earlier[i]
-		if e.ID >= r.ID || e.ID < r.ID-int64(r.Attempt-1) || e.Attempt >= r.Attempt {
+		if e.Attempt >= r.Attempt || (e.ID != r.RetryOf && e.RetryOf != r.RetryOf) || r.RetryOf == 0 {
 			continue // not one of this run's attempts
 		}
 		p, err := c.writeArtifacts(ctx, st, &e)

@@ -41,6 +41,15 @@ const (
 	EmailNoTLS    = "none"     // no encryption: only for a relay on a trusted network, and never with a password
 )
 
+// The minimum severity a channel is sent (alerts.channels[].min_severity):
+// a channel gets the messages of incidents at least this severe. PagerDuty
+// defaults to critical (it pages even for warnings), the others to info.
+const (
+	SeverityCritical = "critical"
+	SeverityWarning  = "warning"
+	SeverityInfo     = "info"
+)
+
 // DefaultPagerDutyURL is the PagerDuty Events API v2 endpoint.
 const DefaultPagerDutyURL = "https://events.pagerduty.com/v2/enqueue"
 
@@ -64,8 +73,9 @@ type CannotJudge struct {
 // Channel is one place notifications go. Which fields matter depends on
 // Kind; Validate rejects fields another kind uses.
 type Channel struct {
-	Name string // unique; defaults to the kind
-	Kind string // one of AlertKinds
+	Name        string // unique; defaults to the kind
+	Kind        string // one of AlertKinds
+	MinSeverity string // SeverityCritical, SeverityWarning or SeverityInfo; default by kind
 
 	URL        secret.Secret // slack and webhook: where to POST; pagerduty: the Events API endpoint
 	RoutingKey secret.Secret // pagerduty: the integration key of the service (Events API v2)
@@ -108,6 +118,7 @@ type rawCannotJudge struct {
 type rawChannel struct {
 	Name       string     `yaml:"name"`
 	Kind       string     `yaml:"kind"`
+	MinSev     string     `yaml:"min_severity"`
 	URL        SecretRef  `yaml:"url"`
 	RoutingKey SecretRef  `yaml:"routing_key"`
 	Secret     SecretRef  `yaml:"secret"`
@@ -163,17 +174,18 @@ func (b *builder) alerts(r rawAlerts) {
 
 func (b *builder) channel(field string, r rawChannel) Channel {
 	ch := Channel{
-		Name:       strings.TrimSpace(r.Name),
-		Kind:       strings.TrimSpace(r.Kind),
-		URL:        b.secret(field+".url", r.URL, ""),
-		RoutingKey: b.secret(field+".routing_key", r.RoutingKey, ""),
-		Secret:     b.secret(field+".secret", r.Secret, ""),
-		Host:       strings.TrimSpace(r.Host),
-		Username:   strings.TrimSpace(r.Username),
-		Password:   b.secret(field+".password", r.Password, ""),
-		From:       strings.TrimSpace(r.From),
-		TLS:        strings.TrimSpace(r.TLS),
-		CAFile:     strings.TrimSpace(r.CAFile),
+		Name:        strings.TrimSpace(r.Name),
+		Kind:        strings.TrimSpace(r.Kind),
+		MinSeverity: strings.TrimSpace(r.MinSev),
+		URL:         b.secret(field+".url", r.URL, ""),
+		RoutingKey:  b.secret(field+".routing_key", r.RoutingKey, ""),
+		Secret:      b.secret(field+".secret", r.Secret, ""),
+		Host:        strings.TrimSpace(r.Host),
+		Username:    strings.TrimSpace(r.Username),
+		Password:    b.secret(field+".password", r.Password, ""),
+		From:        strings.TrimSpace(r.From),
+		TLS:         strings.TrimSpace(r.TLS),
+		CAFile:      strings.TrimSpace(r.CAFile),
 	}
 	// A secret given but unreadable was reported by b.secret; Validate
 	// must not call it missing too.
@@ -197,6 +209,12 @@ func (b *builder) channel(field string, r rawChannel) Channel {
 	}
 	if ch.Kind == KindPagerDuty && ch.URL.IsZero() {
 		ch.URL = secret.New(DefaultPagerDutyURL)
+	}
+	if ch.MinSeverity == "" {
+		ch.MinSeverity = SeverityInfo
+		if ch.Kind == KindPagerDuty {
+			ch.MinSeverity = SeverityCritical
+		}
 	}
 	if ch.Kind == KindEmail && ch.TLS == "" {
 		ch.TLS = EmailSTARTTLS

@@ -48,7 +48,7 @@ func TestAlertsFull(t *testing.T) {
   channels:
     - {name: oncall, kind: slack, url: {env: SLACK_URL}}
     - {kind: pagerduty, routing_key: {env: PD_KEY}}
-    - {name: hook, kind: webhook, url: "https://hooks.example.com/lp?token=hook-token-0006", secret: hmac-0007}
+    - {name: hook, kind: webhook, url: "https://hooks.example.com/lp?token=hook-token-0006", secret: hmac-0007, min_severity: warning}
     - name: mail
       kind: email
       host: smtp.example.com
@@ -85,6 +85,9 @@ func TestAlertsFull(t *testing.T) {
 		{"one recipient as a plain value", strings.Join(mail.To, ","), "oncall@example.com"},
 		{"ca file made absolute", mail.CAFile, filepath.Join(dir, "ca.pem")},
 		{"ca read", string(mail.CA), testCAPEM},
+		{"pagerduty pages for critical only by default", pd.MinSeverity, SeverityCritical},
+		{"other kinds take everything by default", slack.MinSeverity, SeverityInfo},
+		{"min_severity", hook.MinSeverity, SeverityWarning},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -159,6 +162,9 @@ func TestAlertsErrors(t *testing.T) {
 		{name: "slack url missing", yaml: "channels: [{kind: slack}]", want: []string{
 			`alerts.channels[0].url: missing: set the Slack incoming webhook URL, e.g. {env: NAME} holding https://hooks.slack.com/services/T000/B000/XXXX`,
 		}},
+		{name: "min_severity not a severity", yaml: "channels: [{kind: webhook, url: 'https://a.example.com', min_severity: warn}]", want: []string{
+			`alerts.channels[0].min_severity: "warn" is not one of critical, warning, info: use critical (outages only), warning (also "cannot judge") or info (everything)`,
+		}},
 		{name: "missing routing key", yaml: "channels: [{kind: pagerduty}]", want: []string{
 			`alerts.channels[0].routing_key: missing: set the integration key of the PagerDuty service's Events API v2 integration, e.g. {env: PAGERDUTY_ROUTING_KEY}`,
 		}},
@@ -196,7 +202,7 @@ func TestAlertsErrors(t *testing.T) {
 			`alerts.channels[0].ca_file: {dir}/minimal.yaml holds no PEM certificate: give the CA certificates in PEM form (-----BEGIN CERTIFICATE-----)`,
 		}},
 		{name: "unknown key in a channel", yaml: "channels: [{kind: slack, url: 'https://hooks.slack.com/x', webhook_url: y}]", want: []string{
-			`config line 3: unknown key "webhook_url" in alerts.channels[0]: check the spelling (known: name, kind, url, routing_key, secret, host, port, username, password, from, to, tls, ca_file)`,
+			`config line 3: unknown key "webhook_url" in alerts.channels[0]: check the spelling (known: name, kind, min_severity, url, routing_key, secret, host, port, username, password, from, to, tls, ca_file)`,
 		}},
 		{name: "unknown key in alerts", yaml: "failure_treshold: 3", want: []string{
 			`config line 3: unknown key "failure_treshold" in alerts: did you mean "failure_threshold"? (known: failure_threshold, success_threshold, reminder, cannot_judge, dashboard_url, channels)`,

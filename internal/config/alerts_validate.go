@@ -68,6 +68,12 @@ func validateChannel(v *validator, field string, ch *Channel) {
 		v.add(field+".kind", fmt.Sprintf("%q is not one of %s", shorten(ch.Kind, 20), kinds), "use one of them (any other receiver can take kind: webhook)")
 		return
 	}
+	switch ch.MinSeverity {
+	case SeverityCritical, SeverityWarning, SeverityInfo:
+	default:
+		v.add(field+".min_severity", fmt.Sprintf("%q is not one of critical, warning, info", shorten(ch.MinSeverity, 20)),
+			"use critical (outages only), warning (also \"cannot judge\") or info (everything)")
+	}
 	for _, f := range unusedFields(ch) {
 		v.add(field+"."+f, "not used by kind "+ch.Kind, "remove it, or check the channel's kind")
 	}

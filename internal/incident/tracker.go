@@ -12,13 +12,19 @@
 //   - error runs never open or resolve a flow incident, and do not break a
 //     streak either: fail, error, fail is two fails in a row;
 //   - interrupted, skipped and running runs count for nothing;
-//   - ErrorThreshold consecutive error runs, whatever their flows, open one
-//     monitor incident ("loginprobe cannot judge") at MonitorSeverity (off
-//     when empty); the next pass or fail verdict resolves it.
+//   - ErrorThreshold consecutive error runs of one flow open one monitor
+//     incident ("loginprobe cannot judge") at MonitorSeverity (off when
+//     empty). Errors are counted per flow, so flows without a browser that
+//     still pass do not hide a broken Chromium. The monitor incident resolves
+//     once every flow that was erroring has had a pass or fail verdict again.
 //
 // State survives a restart: New rebuilds the counters from the store (the
-// open incidents and the latest verdicts), so an incident open before a
-// restart stays open and its open message is not sent again.
+// open incidents and the latest recent verdicts), so an incident open before
+// a restart stays open. Nothing is lost or repeated: the incidents table is
+// the outbox (a row is written in the transaction that opens or resolves),
+// New hands the sender again the open of each open incident and the resolve
+// of each recently resolved one, and notify.Dispatcher sends each to a
+// channel only if that channel has no successful record of it yet.
 package incident
 
 import (
@@ -55,8 +61,14 @@ type Options struct {
 	FlowSeverity     result.Severity // default critical
 	Reminder         time.Duration   // 0: no reminders
 	Location         string
-	Now              func() time.Time // default time.Now
-	Log              *slog.Logger
+	// Flows are the scheduled flows and their intervals. At start, an open
+	// incident of a flow not in it is resolved ("flow no longer
+	// scheduled"), and the rebuild counts only a flow's verdicts within
+	// threshold × interval × 2. nil: unknown; nothing is resolved at start
+	// and the rebuild looks back rebuildBound.
+	Flows map[string]time.Duration
+	Now   func() time.Time // default time.Now
+	Log   *slog.Logger
 }
 
 // MonitorSeverity maps the config's alerts.cannot_judge setting (off, warn,
@@ -108,14 +120,25 @@ type Tracker struct {
 
 	mu      sync.Mutex
 	flows   map[string]*flowState
-	errors  []*result.Run    // the current streak of error runs
-	monitor *result.Incident // the open monitor incident, if any
+	errors  map[string][]*result.Run // per flow, its current streak of error runs
+	monitor *result.Incident         // the open monitor incident, if any
 }
 
-// New returns a tracker whose state is rebuilt from st.
+// New returns a tracker whose state is rebuilt from st. It then hands send
+// again the open of every open incident and the resolve of those resolved
+// lately (a restart may have come before they were delivered; the
+// notify.Dispatcher sends each to a channel at most once), and resolves the
+// open incidents of flows no longer scheduled (Options.Flows).
 func New(ctx context.Context, st Store, send Sender, o Options) (*Tracker, error) {
-	t := &Tracker{st: st, send: send, o: o.withDefaults(), flows: map[string]*flowState{}}
+	t := &Tracker{st: st, send: send, o: o.withDefaults(), flows: map[string]*flowState{},
+		errors: map[string][]*result.Run{}}
 	if err := t.rebuild(ctx); err != nil {
+		return nil, fmt.Errorf("incident tracker: %w", err)
+	}
+	if err := t.resend(ctx); err != nil {
+		return nil, fmt.Errorf("incident tracker: %w", err)
+	}
+	if err := t.resolveUnscheduled(ctx); err != nil {
 		return nil, fmt.Errorf("incident tracker: %w", err)
 	}
 	return t, nil
@@ -185,27 +208,28 @@ func (t *Tracker) observeError(ctx context.Context, run *result.Run) error {
 	if t.o.MonitorSeverity == "" {
 		return nil
 	}
+	streak := append(t.errors[run.Flow], run)
+	t.errors[run.Flow] = streak // kept while the incident is open: the flow is erroring
 	if t.monitor != nil {
 		return t.st.AddIncidentRun(ctx, t.monitor.ID, run, true)
 	}
-	t.errors = append(t.errors, run)
-	if len(t.errors) < t.o.ErrorThreshold {
+	if len(streak) < t.o.ErrorThreshold {
 		return nil
 	}
-	in := t.newIncident(result.IncidentMonitor, "", t.o.MonitorSeverity, t.errors)
+	in := t.newIncident(result.IncidentMonitor, "", t.o.MonitorSeverity, streak)
 	opened, err := t.open(ctx, in)
 	if err != nil {
 		return err
 	}
-	t.monitor, t.errors = opened, nil
+	t.monitor = opened
 	return nil
 }
 
-// judged ends the error streak: loginprobe could judge a run, so a monitor
-// incident resolves.
+// judged ends the flow's error streak: loginprobe could judge it. The
+// monitor incident resolves when no flow is erroring any more.
 func (t *Tracker) judged(ctx context.Context, run *result.Run) error {
-	t.errors = nil
-	if t.monitor == nil {
+	delete(t.errors, run.Flow)
+	if t.monitor == nil || len(t.errors) > 0 {
 		return nil
 	}
 	if err := t.resolve(ctx, t.monitor, run); err != nil {

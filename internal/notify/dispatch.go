@@ -78,7 +78,8 @@ func NewDispatcher(notifiers []Notifier, opts Options) *Dispatcher {
 	return d
 }
 
-// Notify queues m for every channel and returns at once. When a channel's
+// Notify queues m for every channel that takes it (see Filter: a channel
+// below the incident's severity is skipped) and returns at once. When a channel's
 // queue is full its oldest message is dropped, logged and recorded as
 // failed. After Close, Notify only logs.
 func (d *Dispatcher) Notify(m Message) {
@@ -90,7 +91,9 @@ func (d *Dispatcher) Notify(m Message) {
 		return
 	}
 	for _, w := range d.workers {
-		w.push(m)
+		if takes(w.n, m) {
+			w.push(m)
+		}
 	}
 }
 

@@ -84,6 +84,8 @@ func (w *worker) run() {
 		switch {
 		case have && w.d.stop.Err() != nil:
 			w.d.finish(w.n, m, 0, errShutdown)
+		case have && w.delivered(m):
+			w.d.opts.Logger.Info("notification already sent: not sent again", "channel", w.n.Name(), "event", m.Event, "incident", m.Incident.ID)
 		case have:
 			w.deliver(m)
 		case closing:

@@ -19,7 +19,8 @@ var Kinds = map[string]Constructor{
 	config.KindEmail:     NewEmail,
 }
 
-// FromConfig builds a Notifier for each configured channel, in order.
+// FromConfig builds a Notifier for each configured channel, in order, each
+// taking only the messages at or above its channel's min_severity.
 func FromConfig(a config.Alerts) ([]Notifier, error) {
 	var out []Notifier
 	var errs []error
@@ -34,7 +35,7 @@ func FromConfig(a config.Alerts) ([]Notifier, error) {
 			errs = append(errs, err)
 			continue
 		}
-		out = append(out, n)
+		out = append(out, WithMinSeverity(n, channelMin(ch)))
 	}
 	return out, errors.Join(errs...)
 }

@@ -44,6 +44,7 @@ type Run struct {
 	rec      *result.Run
 	redactor *secret.Redactor // the config's secrets and this run's (generated passwords, testing tokens)
 	cleanups []cleanup
+	steps    *stepWriter    // nil when the run is not stored
 	failed   bool           // a failure screenshot was taken
 	events   []result.Event // the tab's, once it closed
 	flowEnd  time.Time      // when the flow proper ended, before its cleanups
@@ -114,23 +115,13 @@ func (r *Run) StepTimeout(ctx context.Context, name string, d time.Duration, fn 
 	return err
 }
 
-// stepWriteTimeout bounds the write of one finished step.
-const stepWriteTimeout = 5 * time.Second
-
-// stepDone adds a finished step to the record and writes it to the store at
-// once, so a run whose process is killed keeps the steps it reached. A failed
-// write is only logged: the final write stores every step anyway.
+// stepDone adds a finished step to the record and hands it to the step
+// writer, so a run whose process is killed keeps the steps it reached. It
+// never waits for the store: a failed or late write is only logged, and the
+// final write stores every step anyway.
 func (r *Run) stepDone(step result.Step) {
 	r.rec.Steps = append(r.rec.Steps, step)
-	st := r.runner.Store
-	if st == nil || r.rec.ID == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), stepWriteTimeout) // recorded even when the run was cancelled
-	defer cancel()
-	if err := st.StepDone(ctx, r.rec.ID, step); err != nil {
-		r.runner.Log.Warn("recording a step", "flow", r.rec.Flow, "step", step.Name, "err", err)
-	}
+	r.steps.add(step)
 }
 
 // explain turns a bare deadline into a sentence that says what was awaited.

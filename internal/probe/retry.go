@@ -8,8 +8,8 @@ import (
 
 // RunWithRetries runs f, and when a browser flow's verdict is fail, runs it
 // again at once — up to retries more times — each attempt in a fresh browser
-// context. Every attempt is recorded (Attempt 1, 2, …); the last one is
-// returned. A pass after a failed attempt is a flaky pass (result.Run.Flaky):
+// context. Every attempt is recorded (Attempt 1, 2, …, each later one with
+// RetryOf, the first attempt's id); the last one is returned. A pass after a failed attempt is a flaky pass (result.Run.Flaky):
 // it never alerts but is counted and shown.
 //
 // Only fail is retried: an error is loginprobe's own problem (a retry would
@@ -21,7 +21,11 @@ func (rn *Runner) RunWithRetries(ctx context.Context, f Flow, retries int) *resu
 		if rec.Outcome != result.Fail || !f.NeedsBrowser() || ctx.Err() != nil {
 			break
 		}
-		rec = rn.runAttempt(ctx, f, attempt)
+		first := rec.ID
+		if rec.RetryOf != 0 {
+			first = rec.RetryOf
+		}
+		rec = rn.runAttempt(ctx, f, attempt, first)
 	}
 	return rec
 }

@@ -75,15 +75,16 @@ func (rn *Runner) progress(flow, step string) {
 // Run runs one flow once and returns its record, stored if there is a store.
 // It never panics on the target's behaviour and never returns nil.
 func (rn *Runner) Run(ctx context.Context, f Flow) *result.Run {
-	return rn.runAttempt(ctx, f, 1)
+	return rn.runAttempt(ctx, f, 1, 0)
 }
 
-// runAttempt runs attempt number attempt of f (1 for a first run).
-func (rn *Runner) runAttempt(ctx context.Context, f Flow, attempt int) *result.Run {
+// runAttempt runs attempt number attempt of f (1 for a first run); retryOf
+// is the first attempt's id for a later one.
+func (rn *Runner) runAttempt(ctx context.Context, f Flow, attempt int, retryOf int64) *result.Run {
 	rn.init()
 	fc := rn.Config.Flows[f.Name()]
 	rec := &result.Run{
-		Flow: f.Name(), Target: rn.target(f), Probe: rn.Probe, Attempt: attempt,
+		Flow: f.Name(), Target: rn.target(f), Probe: rn.Probe, Attempt: attempt, RetryOf: retryOf,
 		StartedAt: time.Now(), Outcome: result.Running,
 	}
 	// The run row is written before anything else happens, so a killed
@@ -97,9 +98,11 @@ func (rn *Runner) runAttempt(ctx context.Context, f Flow, attempt int) *result.R
 	r := &Run{ID: rec.ID, Config: rn.Config, runner: rn, flow: fc, rec: rec, redactor: rn.Config.Redactor()}
 	r.Frontend = rn.frontend()
 	r.Backend = rn.backend(r)
+	r.steps = rn.startStepWriter(rec)
 
 	err := rn.execute(ctx, f, r, fc)
 	rn.finish(ctx, r, err)
+	r.steps.wait() // outside the flow's time: before the final write, after the verdict
 	rn.storeCompact(ctx, rec)
 	return rec
 }

@@ -148,22 +148,29 @@ func TestSecretsRedactedFromRecord(t *testing.T) {
 	}
 }
 
-// TestStepsStoredAsTheyFinish: each step is in the store as soon as it ends
-// (a killed process keeps them), and the final write stores each step once.
+// TestStepsStoredAsTheyFinish: each step reaches the store while the run
+// goes on (a killed process keeps them; the write is in the background, so
+// each step waits for the one before it to land), and the final write
+// stores each step once.
 func TestStepsStoredAsTheyFinish(t *testing.T) {
 	rn := testRunner(t)
 	st := rn.Store.(store.Reader)
 	var seen []int
 	rec := rn.Run(context.Background(), stubFlow{run: func(ctx context.Context, r *Run) error {
 		r.Always("cleanup", func(context.Context) error { return nil })
-		for _, name := range []string{"one", "two", "three"} {
+		for i, name := range []string{"one", "two", "three"} {
 			err := r.Step(ctx, name, func(ctx context.Context) error {
-				got, err := st.Run(ctx, r.ID)
-				if err != nil {
-					return err
+				for {
+					got, err := st.Run(ctx, r.ID)
+					if err != nil {
+						return err
+					}
+					if len(got.Steps) >= i {
+						seen = append(seen, len(got.Steps))
+						return nil
+					}
+					time.Sleep(5 * time.Millisecond) // polling the database, not a page
 				}
-				seen = append(seen, len(got.Steps))
-				return nil
 			})
 			if err != nil {
 				return err

@@ -58,6 +58,7 @@ type Run struct {
 	Target       string        `json:"target"` // the instance and page, e.g. "pk host + sign-in URL"
 	Probe        string        `json:"probe,omitempty"`
 	Attempt      int           `json:"attempt"`
+	RetryOf      int64         `json:"retry_of,omitempty"` // the first attempt's id, for attempt > 1
 	StartedAt    time.Time     `json:"started_at"`
 	Duration     time.Duration `json:"duration_ns"`
 	Outcome      Outcome       `json:"outcome"`

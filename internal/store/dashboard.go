@@ -52,8 +52,9 @@ type DayStat struct {
 	Flaky int       `json:"flaky"` // passes on a retry (also counted in Pass)
 	Fail  int       `json:"fail"`
 	Error int       `json:"error"`
-	// Retried counts runs with attempt > 1: each superseded a failed earlier
-	// attempt, whose fail is therefore not a verdict (see Down).
+	// Retried counts the failed attempts of this day that a later attempt
+	// of the same scheduled run superseded (linked by retry_of; before
+	// schema 6, runs with attempt > 1): their fail is not a verdict (see Down).
 	Retried int `json:"retried"`
 }
 

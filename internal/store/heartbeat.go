@@ -40,35 +40,48 @@ ON CONFLICT (process) DO UPDATE SET last_beat = excluded.last_beat`,
 	return err
 }
 
-// KeepAlive beats every o.BeatEvery and, on every beat, marks as interrupted
-// the runs of processes that stopped beating (MarkInterrupted), until ctx is
-// done. serve runs it for its lifetime; failures are returned through report
-// (which may be nil) and do not stop the loop: the next beat may succeed.
+// KeepAlive makes this process's one heartbeat loop (the one the first
+// StartRun starts) also mark as interrupted, on every beat, the runs of
+// processes that stopped beating (MarkInterrupted), until ctx is done. serve
+// runs it for its lifetime; failures are returned through report (which may
+// be nil) and do not stop the loop: the next beat may succeed. There is one
+// loop whether KeepAlive, StartRun or both start it.
 func (s *Store) KeepAlive(ctx context.Context, report func(error)) {
-	t := time.NewTicker(s.o.BeatEvery)
-	defer t.Stop()
-	for {
-		err := s.Heartbeat(ctx)
-		if err == nil {
-			_, err = s.MarkInterrupted(ctx)
-		}
-		if err != nil && ctx.Err() == nil && report != nil {
-			report(err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	k := &keeper{report: report}
+	s.keeper.Store(k)
+	defer s.keeper.CompareAndSwap(k, nil)
+	s.beatNow(ctx, k) // at once, then on the loop's ticks
+	s.startHeartbeat()
+	<-ctx.Done()
+}
+
+// keeper is what a running KeepAlive asks of the heartbeat loop.
+type keeper struct {
+	report func(error)
+}
+
+// beatNow beats and, while KeepAlive runs (k non-nil), marks the runs of
+// dead processes interrupted, reporting failures to k.
+func (s *Store) beatNow(ctx context.Context, k *keeper) {
+	err := s.Heartbeat(ctx)
+	if k == nil {
+		return // a missed beat is retried at the next tick; StaleAfter allows several
+	}
+	if err == nil {
+		_, err = s.MarkInterrupted(ctx)
+	}
+	if err != nil && ctx.Err() == nil && k.report != nil {
+		k.report(err)
 	}
 }
 
 // startHeartbeat starts, once, the goroutine that keeps this process's
-// heartbeat fresh while it may have runs in progress. Processes that only
-// read never beat. Close stops it.
+// heartbeat fresh while it may have runs in progress (and sweeps while
+// KeepAlive runs). Processes that only read never beat. Close stops it.
 func (s *Store) startHeartbeat() {
 	s.beatOnce.Do(func() {
 		s.beatDone = make(chan struct{})
+		s.beatLoops.Add(1)
 		go func() {
 			defer close(s.beatDone)
 			t := time.NewTicker(s.o.BeatEvery)
@@ -79,8 +92,9 @@ func (s *Store) startHeartbeat() {
 					return
 				case <-t.C:
 				}
-				ctx, cancel := context.WithTimeout(s.beatCtx, s.o.BeatEvery)
-				s.Heartbeat(ctx) // a missed beat is retried at the next tick; StaleAfter allows several
+				// At least a few seconds: a sweep reads and writes more than a beat.
+				ctx, cancel := context.WithTimeout(s.beatCtx, max(s.o.BeatEvery, 5*time.Second))
+				s.beatNow(ctx, s.keeper.Load())
 				cancel()
 			}
 		}()

@@ -32,6 +32,20 @@ type owner struct {
 // before heartbeats existed are left alone. An interrupted run claims neither
 // pass nor fail. Open calls it, and KeepAlive on every beat.
 func (s *Store) MarkInterrupted(ctx context.Context) (int, error) {
+	dead, err := s.deadOwners(ctx)
+	if err != nil || len(dead) == 0 {
+		return 0, err
+	}
+	n, err := s.markInterrupted(ctx, dead)
+	if err != nil {
+		return 0, fmt.Errorf("mark interrupted runs: %w", err)
+	}
+	return n, nil
+}
+
+// deadOwners reads the running runs and returns those whose process is
+// judged gone.
+func (s *Store) deadOwners(ctx context.Context) ([]owner, error) {
 	var owners []owner
 	err := each(ctx, s.r, func(rows *sql.Rows) error {
 		var o owner
@@ -42,7 +56,7 @@ func (s *Store) MarkInterrupted(ctx context.Context) (int, error) {
 FROM runs r LEFT JOIN heartbeats h ON h.process = r.process
 WHERE r.outcome = 'running'`)
 	if err != nil {
-		return 0, fmt.Errorf("find running runs: %w", err)
+		return nil, fmt.Errorf("find running runs: %w", err)
 	}
 	var dead []owner
 	for _, o := range owners {
@@ -50,14 +64,7 @@ WHERE r.outcome = 'running'`)
 			dead = append(dead, o)
 		}
 	}
-	if len(dead) == 0 {
-		return 0, nil
-	}
-	n, err := s.markInterrupted(ctx, dead)
-	if err != nil {
-		return 0, fmt.Errorf("mark interrupted runs: %w", err)
-	}
-	return n, nil
+	return dead, nil
 }
 
 // gone says why o's process is judged gone, or "" if it may be alive.
@@ -84,16 +91,21 @@ func (s *Store) gone(o owner) string {
 }
 
 // markInterrupted writes the interruption of each run in dead that is still
-// running.
+// running and whose process has not beaten since deadOwners read it: the
+// heartbeat was read in another transaction, and a process that beat in
+// between is alive.
 func (s *Store) markInterrupted(ctx context.Context, dead []owner) (int, error) {
 	n := 0
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		n = 0
 		now := fmtTime(s.now())
 		for _, o := range dead {
-			// outcome = 'running' again: the owner may have finished it since.
+			// outcome = 'running' again: the owner may have finished it since;
+			// last_beat unchanged: it may have beaten since.
 			res, err := tx.ExecContext(ctx, `UPDATE runs SET outcome = ?, message = ?, finished_at = ?
-WHERE id = ? AND outcome = 'running'`, string(result.Interrupted), red(o.interrupt), now, o.id)
+WHERE id = ? AND outcome = 'running'
+  AND (SELECT h.last_beat FROM heartbeats h WHERE h.process = runs.process) IS ?`,
+				string(result.Interrupted), red(o.interrupt), now, o.id, o.lastBeat)
 			if err != nil {
 				return err
 			}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/loginprobe/loginprobe/internal/result"
 )
@@ -112,4 +114,91 @@ func TestMarkInterruptedThenFinish(t *testing.T) {
 	if got, _ := s.Run(ctx, r.ID); got.Outcome != result.Pass {
 		t.Errorf("after FinishRun: %q, want pass", got.Outcome)
 	}
+}
+
+// TestMarkInterruptedRechecksTheBeat: a process on another host that beats
+// between the read of its heartbeat and the write of the interruption is
+// alive, and its run stays running (review item 10).
+func TestMarkInterruptedRechecksTheBeat(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var clock = t0
+	now := func() time.Time { return clock }
+	a := openTestWith(t, Options{Host: "host-a", Now: now, BeatEvery: time.Hour, StaleAfter: time.Minute})
+	b, err := OpenWith(ctx, a.Path(), Options{Host: "host-b", Now: now, BeatEvery: time.Hour, StaleAfter: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	r := result.Run{Flow: "sign-in"}
+	if err := a.StartRun(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	clock = t0.Add(2 * time.Minute) // a's beat is stale as b reads it
+	dead, err := b.deadOwners(ctx)
+	if err != nil || len(dead) != 1 {
+		t.Fatalf("deadOwners = %+v, %v; want a's run", dead, err)
+	}
+	if err := a.Heartbeat(ctx); err != nil { // a is alive after all
+		t.Fatal(err)
+	}
+	if n, err := b.markInterrupted(ctx, dead); err != nil || n != 0 {
+		t.Errorf("markInterrupted after a fresh beat = %d, %v; want 0, nil", n, err)
+	}
+	if got, _ := b.Run(ctx, r.ID); got.Outcome != result.Running {
+		t.Errorf("outcome %q, want running", got.Outcome)
+	}
+	clock = t0.Add(4 * time.Minute) // a stopped beating now
+	if n, err := b.MarkInterrupted(ctx); err != nil || n != 1 {
+		t.Errorf("MarkInterrupted with a stale beat = %d, %v; want 1, nil", n, err)
+	}
+}
+
+// TestKeepAliveIsTheHeartbeat: with runs started and KeepAlive running there
+// is one heartbeat loop, and its ticks mark a stale process's run
+// interrupted (review item 33).
+func TestKeepAliveIsTheHeartbeat(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	clock := t0
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	a := openTestWith(t, Options{Host: "host-a", Now: now, BeatEvery: time.Hour, StaleAfter: time.Minute})
+	b, err := OpenWith(ctx, a.Path(), Options{Host: "host-b", Now: now, BeatEvery: 10 * time.Millisecond, StaleAfter: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	old := result.Run{Flow: "sign-in"}
+	if err := a.StartRun(ctx, &old); err != nil {
+		t.Fatal(err)
+	}
+	mine := result.Run{Flow: "sign-up"}
+	if err := b.StartRun(ctx, &mine); err != nil { // starts b's heartbeat
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); b.KeepAlive(ctx, func(err error) { t.Error(err) }) }()
+	mu.Lock()
+	clock = t0.Add(2 * time.Minute) // a stops beating; b's loop sees it at its next tick
+	mu.Unlock()
+	for ctx.Err() == nil {
+		got, err := b.Run(ctx, old.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Outcome == result.Interrupted {
+			break
+		}
+		time.Sleep(5 * time.Millisecond) // polling the database, not a page
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the heartbeat loop never marked the stale run interrupted")
+	}
+	if n := b.beatLoops.Load(); n != 1 {
+		t.Errorf("%d heartbeat loops, want 1", n)
+	}
+	cancel()
+	<-done
 }

@@ -162,7 +162,7 @@ func queryRuns(ctx context.Context, db querier, q string, args ...any) ([]result
 		d := &r.Diagnosis
 		err := rows.Scan(&r.ID, &r.Flow, &r.Target, &r.Probe, &r.Attempt, &started, &dur, &r.Outcome,
 			&r.Message, &d.Cause, &d.Summary, &d.Next, &ev,
-			&r.ClerkStatus, &r.ClerkVersion, &r.PageURL, &r.PageTitle, &notes)
+			&r.ClerkStatus, &r.ClerkVersion, &r.PageURL, &r.PageTitle, &notes, &r.RetryOf)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,36 @@ func TestPrune(t *testing.T) {
 	}
 	if _, err := s.Run(ctx, running.ID); err != nil {
 		t.Errorf("running run pruned: %v", err)
+	}
+}
+
+// TestPassShotsPruneDrivesFromScreenshots: the screenshot prune never scans
+// the runs table, which holds a million rows where screenshots hold a few
+// hundred (review item 11: the window over every run took seconds under the
+// write lock).
+func TestPassShotsPruneDrivesFromScreenshots(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	for _, q := range []string{newestPassShotsQuery, passShotsQuery([]int64{7, 9})} {
+		rows, err := s.r.Query("EXPLAIN QUERY PLAN "+q, fmtTime(t0), pruneBatch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN r") || strings.HasPrefix(step, "SEARCH r USING INDEX") || strings.Contains(step, "SCAN runs") {
+				t.Errorf("plan scans runs:\n%s\nquery:\n%s", strings.Join(plan, "\n"), q)
+				break
+			}
+		}
 	}
 }

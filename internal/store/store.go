@@ -38,6 +38,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
@@ -70,10 +71,12 @@ type Store struct {
 	// tells when a writer has appeared since.
 	immutable bool
 
-	beatOnce   sync.Once          // starts the heartbeat at the first run
-	beatCtx    context.Context    // cancelled by Close
-	beatCancel context.CancelFunc //
-	beatDone   chan struct{}      // closed when the heartbeat goroutine returned; nil if none started
+	beatOnce   sync.Once              // starts the heartbeat at the first run
+	beatCtx    context.Context        // cancelled by Close
+	beatCancel context.CancelFunc     //
+	beatDone   chan struct{}          // closed when the heartbeat goroutine returned; nil if none started
+	beatLoops  atomic.Int32           // heartbeat loops started (tests check there is one)
+	keeper     atomic.Pointer[keeper] // set while KeepAlive runs
 }
 
 // Open opens (creating it if missing) the database at path, checks its

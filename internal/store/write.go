@@ -14,7 +14,7 @@ import (
 var runColumns = []string{
 	"flow", "target", "probe", "attempt", "started_at", "duration_ns", "outcome",
 	"message", "cause", "summary", "next_step", "evidence",
-	"clerk_status", "clerk_version", "page_url", "page_title", "notes",
+	"clerk_status", "clerk_version", "page_url", "page_title", "notes", "retry_of",
 }
 
 // runArgs returns r's values for runColumns, every text redacted.
@@ -24,7 +24,7 @@ func runArgs(r *result.Run) []any {
 		red(r.Flow), red(r.Target), red(r.Probe), r.Attempt, fmtTime(r.StartedAt),
 		int64(r.Duration), string(r.Outcome),
 		red(r.Message), red(string(d.Cause)), red(d.Summary), red(d.Next), fmtList(d.Evidence),
-		red(r.ClerkStatus), red(r.ClerkVersion), red(r.PageURL), red(r.PageTitle), fmtList(r.Notes),
+		red(r.ClerkStatus), red(r.ClerkVersion), red(r.PageURL), red(r.PageTitle), fmtList(r.Notes), r.RetryOf,
 	}
 }
 

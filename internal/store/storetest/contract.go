@@ -37,6 +37,7 @@ func RunContract(t *testing.T, newDB func(t *testing.T) Opener) {
 		{"KilledRunKeepsSteps", testKilledRunKeepsSteps},
 		{"LiveProcessesKeepTheirRuns", testLiveProcessesKeepTheirRuns},
 		{"VerdictQuery", testVerdictQuery},
+		{"RetryOf", testRetryOf},
 		{"IncidentLifecycle", testIncidentLifecycle},
 		{"IncidentQueries", testIncidentQueries},
 		{"IncidentOpenRace", testIncidentOpenRace},

@@ -29,7 +29,7 @@ func testDashboardReads(t *testing.T, open Opener) {
 	f1 := run("sign-in", result.Fail, T0.Add(time.Minute))
 	save(t, db, f1)
 	flaky := run("sign-in", result.Pass, T0.Add(time.Minute+10*time.Second))
-	flaky.Attempt = 2
+	flaky.Attempt, flaky.RetryOf = 2, f1.ID
 	save(t, db, flaky)
 	f2 := run("sign-in", result.Fail, T0.Add(2*time.Minute))
 	f2.Diagnosis.Cause = result.CauseTestData

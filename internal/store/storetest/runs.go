@@ -164,3 +164,45 @@ func testRunRoundTrip(t *testing.T, open Opener) {
 		t.Errorf("Screenshots of an unknown run = %v, want ErrNotFound", err)
 	}
 }
+
+// testRetryOf: a later attempt keeps the id of its first attempt, and the
+// daily rollup counts the superseded fail on the first attempt's day, not
+// the retry's, and only when a later attempt got a verdict (an interrupted
+// retry supersedes nothing).
+func testRetryOf(t *testing.T, open Opener) {
+	ctx := context.Background()
+	d, ok := process(t, open, "host-a", &Clock{now: T0.Add(48 * time.Hour)}).(store.Dashboard)
+	if !ok {
+		t.Fatal("the store does not implement store.Dashboard")
+	}
+	db := d.(store.DB)
+	day := T0.Truncate(24 * time.Hour)
+	late := day.Add(24*time.Hour - time.Second) // a first attempt just before midnight
+	first := run("sign-in", result.Fail, late)
+	save(t, db, first)
+	retry := run("sign-in", result.Pass, late.Add(2*time.Second)) // the next day
+	retry.Attempt, retry.RetryOf = 2, first.ID
+	save(t, db, retry)
+	cut := run("sign-in", result.Fail, late.Add(time.Minute))
+	save(t, db, cut)
+	stopped := run("sign-in", result.Interrupted, late.Add(time.Minute+2*time.Second))
+	stopped.Attempt, stopped.RetryOf = 2, cut.ID
+	save(t, db, stopped)
+
+	got, err := db.Run(ctx, retry.ID)
+	must(t, err)
+	if got.RetryOf != first.ID || got.Attempt != 2 {
+		t.Errorf("retry: attempt %d retry_of %d, want 2 and %d", got.Attempt, got.RetryOf, first.ID)
+	}
+	runs, err := db.Runs(ctx, store.Query{Flow: "sign-in"})
+	must(t, err)
+	for _, r := range runs {
+		if r.ID == first.ID && r.RetryOf != 0 {
+			t.Errorf("first attempt has retry_of %d, want 0", r.RetryOf)
+		}
+	}
+	checkDays(t, d, day, []store.DayStat{
+		{Flow: "sign-in", Day: day, Fail: 1, Retried: 1},
+		{Flow: "sign-in", Day: day.AddDate(0, 0, 1), Pass: 1, Flaky: 1, Fail: 1},
+	})
+}
