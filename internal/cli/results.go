@@ -134,8 +134,8 @@ func runShow(ctx context.Context, env Env, args []string) int {
 
 func printRun(env Env, r *result.Run) {
 	w := env.Stdout
-	fmt.Fprintf(w, "run %d: %s %s at %s in %s\n", r.ID, r.Flow, strings.ToUpper(string(r.Outcome)),
-		r.StartedAt.Local().Format(time.RFC3339), r.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "run %d: %s %s at %s in %s%s\n", r.ID, r.Flow, strings.ToUpper(string(r.Outcome)),
+		r.StartedAt.Local().Format(time.RFC3339), r.Duration.Round(time.Millisecond), heldText(r, time.Millisecond))
 	fmt.Fprintf(w, "target: %s\n", r.Target)
 	if r.Message != "" {
 		fmt.Fprintf(w, "message: %s\n", r.Message)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/loginprobe/loginprobe/internal/result"
 )
@@ -87,7 +88,7 @@ func exitCode(runs []*result.Run, cancelled bool) int {
 
 func printSummary(w io.Writer, runs []*result.Run, skipped []string, db string) {
 	for _, r := range runs {
-		fmt.Fprintf(w, "%-5s %-15s %5.1fs  run %d\n", strings.ToUpper(string(r.Outcome)), r.Flow, r.Duration.Seconds(), r.ID)
+		fmt.Fprintf(w, "%-5s %-15s %5.1fs  run %d%s\n", strings.ToUpper(string(r.Outcome)), r.Flow, r.Duration.Seconds(), r.ID, heldText(r, 100*time.Millisecond))
 		if r.Outcome == result.Pass {
 			continue
 		}

@@ -22,7 +22,7 @@ func (rn *Runner) newTab(ctx context.Context, r *Run) (*browser.Tab, error) {
 		Redactor:   r.redactor,
 		RecordURLs: rn.recordURLs(),
 		FAPIPrefix: strings.TrimSuffix(rn.Config.Clerk.FrontendAPIURL, "/") + "/v1/",
-		Pace:       rn.Pacer.Pace,
+		Pace:       r.pace,
 		OnResponse: rn.Pacer.Observe,
 	}
 	if rn.Tokens != nil {
