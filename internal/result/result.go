@@ -36,6 +36,10 @@ const (
 	CauseUnknown     Cause = "unknown"
 )
 
+// CauseBotProtection: bot protection refused the monitor (captcha refused,
+// testing token missing or refused).
+const CauseBotProtection Cause = "bot_protection"
+
 // Diagnosis says why a run failed, with the evidence that says so and what to do.
 type Diagnosis struct {
 	Cause    Cause    `json:"cause,omitempty"`
