@@ -46,6 +46,7 @@ type rule func(f *facts) (result.Diagnosis, bool)
 // rules in priority order; the first match wins.
 var rules = []rule{
 	monitorNetwork,
+	botProtectionNoToken,
 	clerkOutage,
 	monitorBlocked,
 	appDown,

@@ -33,8 +33,9 @@ type Runner struct {
 	Progress io.Writer // a line per step (terminals only); nil for none
 	Probe    string    // this probe's name or location
 
-	once   sync.Once
-	progMu sync.Mutex
+	once      sync.Once
+	progMu    sync.Mutex
+	tokenFail tokenFailure
 }
 
 // NewRunner returns a runner for cfg: testing tokens when a secret key is
