@@ -32,7 +32,9 @@ func TestBackendAPIOutageWithoutBotProtection(t *testing.T) {
 	if !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.HasPrefix(n, "no testing token: the Backend API failed") }) {
 		t.Errorf("the missing testing token is not noted: %q", r.Notes)
 	}
-	if !slices.ContainsFunc(r.Events, func(e result.Event) bool { return e.Kind == result.EventNote && strings.HasPrefix(e.Text, "no testing token") }) {
+	if !slices.ContainsFunc(r.Events, func(e result.Event) bool {
+		return e.Kind == result.EventNote && strings.HasPrefix(e.Text, "no testing token")
+	}) {
 		t.Errorf("no note event of the missing testing token")
 	}
 
@@ -40,7 +42,9 @@ func TestBackendAPIOutageWithoutBotProtection(t *testing.T) {
 	if r.Held < 500*time.Millisecond || r.FlowDuration() != r.Duration-r.Held {
 		t.Errorf("held %s of %s (flow duration %s): want the pacer's hold of about 1 s counted apart", r.Held, r.Duration, r.FlowDuration())
 	}
-	if !slices.ContainsFunc(r.Events, func(e result.Event) bool { return e.Kind == result.EventHold && strings.Contains(e.URL, "/v1/client/sign_ins") }) {
+	if !slices.ContainsFunc(r.Events, func(e result.Event) bool {
+		return e.Kind == result.EventHold && strings.Contains(e.URL, "/v1/client/sign_ins")
+	}) {
 		t.Errorf("no hold event for the held sign-in create")
 	}
 	if got, err := h.st.Run(t.Context(), r.ID); err != nil || got.Held != r.Held {
