@@ -103,6 +103,9 @@ func (rn *Runner) execute(ctx context.Context, f Flow, r *Run, fc config.Flow) (
 	if problem := rn.Config.FlowProblem(f.Name()); problem != "" {
 		return Monitorf("cannot run %s: %s", f.Name(), problem)
 	}
+	if err := preflight(ctx, f, r); err != nil {
+		return err
+	}
 	// A browser flow's steps run in the tab's context (chromedp needs it);
 	// the flow's deadline and the caller's cancellation apply on top.
 	base := ctx
