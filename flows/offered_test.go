@@ -31,7 +31,9 @@ func TestOAuthProviderNotOffered(t *testing.T) {
 	if r.Outcome != result.Fail || r.Diagnosis.Cause != result.CauseConfig {
 		t.Fatalf("explicit run: want a fail with cause app_config: %s", describe(r))
 	}
-	if !slices.ContainsFunc(r.Diagnosis.Evidence, func(l string) bool { return strings.Contains(l, "GET /v1/environment: oauth_google is absent from user_settings.social; enabled: github") }) {
+	if !slices.ContainsFunc(r.Diagnosis.Evidence, func(l string) bool {
+		return strings.Contains(l, "GET /v1/environment: oauth_google is absent from user_settings.social; enabled: github")
+	}) {
 		t.Errorf("the evidence does not quote the environment: %q", r.Diagnosis.Evidence)
 	}
 	assertFastStep(t, h, r, "check the instance offers Google")
