@@ -23,6 +23,9 @@ func TestOAuthProviderNotOffered(t *testing.T) {
 	if len(r.Steps) != 1 || r.Diagnosis.Cause != "" {
 		t.Errorf("a skipped run opened the sign-in page or got a diagnosis: %s", describe(r))
 	}
+	if got, err := h.st.Run(t.Context(), r.ID); err != nil || got.Outcome != result.Skipped {
+		t.Errorf("stored run: %v (%v), want skipped", got.Outcome, err)
+	}
 
 	f := h.cfg.Flows["oauth-google"]
 	f.Explicit = true // flows.oauth-google.enabled: true in the file
