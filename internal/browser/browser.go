@@ -30,6 +30,7 @@ var ErrClosed = errors.New("browser: closed")
 // Options configures a Browser. The zero value is usable.
 type Options struct {
 	ExecPath     string              // "" → $LOGINPROBE_CHROME, then chromium, chromium-browser, google-chrome, google-chrome-stable in PATH
+	ExecPathFrom string              // the setting ExecPath came from, named in start errors (e.g. "browser.path in the config"); "" → "the browser path option"
 	Env          func(string) string // reads LOGINPROBE_CHROME, PATH and Chromium's environment; nil → os.Getenv
 	RecycleAfter int                 // start a new browser process after this many tabs; 0 → 50
 	Flags        []string            // extra flags "--x=y" (--disable-web-security and --enable-automation are dropped)
@@ -46,6 +47,7 @@ type Options struct {
 type Browser struct {
 	opts     Options
 	execPath string
+	execFrom string // which setting chose execPath (resolveExec)
 	log      *slog.Logger
 
 	startMu sync.Mutex // serialises generation start-ups
@@ -79,13 +81,14 @@ func New(opts Options) (*Browser, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	path, err := resolveExec(opts.ExecPath, opts.Env)
+	path, from, err := resolveExec(opts.ExecPath, opts.ExecPathFrom, opts.Env)
 	if err != nil {
 		return nil, err
 	}
 	return &Browser{
 		opts:     opts,
 		execPath: path,
+		execFrom: from,
 		log:      opts.Logger.With("component", "browser"),
 		gens:     map[*generation]struct{}{},
 	}, nil

@@ -17,23 +17,28 @@ var chromeNames = []string{"chromium", "chromium-browser", "google-chrome", "goo
 // $LOGINPROBE_CHROME, then chromeNames in PATH (read through env). A path that
 // is configured but missing is an error: it does not fall back to PATH,
 // because silently running another browser would hide a config mistake.
-func resolveExec(path string, env func(string) string) (string, error) {
+// from says which setting chose it, for error messages: from (when path is
+// set), "LOGINPROBE_CHROME", or the default lookup.
+func resolveExec(path, from string, env func(string) string) (found, chosenBy string, err error) {
+	chosenBy = from
 	if path == "" {
-		path = env("LOGINPROBE_CHROME")
+		path, chosenBy = env("LOGINPROBE_CHROME"), "LOGINPROBE_CHROME"
+	} else if chosenBy == "" {
+		chosenBy = "the browser path option"
 	}
 	if path != "" {
 		found, err := lookExec(path, env("PATH"))
 		if err != nil {
-			return "", fmt.Errorf("browser path %q: %v: %w", path, err, ErrNoChromium)
+			return "", "", fmt.Errorf("browser path %q (set by %s): %v: %w", path, chosenBy, err, ErrNoChromium)
 		}
-		return found, nil
+		return found, chosenBy, nil
 	}
 	for _, name := range chromeNames {
 		if found, err := lookExec(name, env("PATH")); err == nil {
-			return found, nil
+			return found, "the default lookup of " + strings.Join(chromeNames, ", ") + " in PATH", nil
 		}
 	}
-	return "", ErrNoChromium
+	return "", "", ErrNoChromium
 }
 
 // lookExec is exec.LookPath with an explicit PATH, so that the lookup reads

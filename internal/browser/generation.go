@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -26,7 +28,7 @@ type generation struct {
 	ctx         context.Context // the chromedp context that started the browser
 	cancel      context.CancelFunc
 	allocCancel context.CancelFunc
-	tmp         string // Chromium's TMPDIR: its singleton socket folders, which a killed browser leaves behind
+	tmp         string // Chromium's TMPDIR and profile, which a killed browser leaves behind (see tmpPrefix)
 
 	opened  int  // tabs ever opened here (for recycling)
 	open    int  // tabs open now
@@ -47,7 +49,11 @@ type generation struct {
 func startGeneration(ctx context.Context, id int, b *Browser) (*generation, error) {
 	log := b.log.With("generation", id)
 	flags := chromeFlags(b.opts.Viewport[0], b.opts.Viewport[1], b.opts.Flags)
-	tmp, err := os.MkdirTemp("", "loginprobe-chromium-")
+	root := tmpRoot(b.opts.Env)
+	if gone := removeLeftovers(root); len(gone) > 0 {
+		log.Info("removed folders left by loginprobe processes that are gone", "folders", gone)
+	}
+	tmp, err := makeTmp(root)
 	if err != nil {
 		return nil, fmt.Errorf("starting chromium: %w", err)
 	}
@@ -57,8 +63,13 @@ func startGeneration(ctx context.Context, id int, b *Browser) (*generation, erro
 		}
 		return b.opts.Env(k)
 	}
+	var cmd *exec.Cmd // read only after allocCancel, which waits for the process
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(),
-		allocatorOptions(b.execPath, flags, env)...)
+		append(allocatorOptions(b.execPath, flags, env),
+			// The profile goes in the same folder: chromedp's own would
+			// stay behind when loginprobe is killed.
+			chromedp.UserDataDir(filepath.Join(tmp, "profile")),
+			chromedp.ModifyCmdFunc(func(c *exec.Cmd) { prepareCmd(c); cmd = c }))...)
 	// chromedp's own log lines go to Debug, redacted. Never WithDebugf: the
 	// protocol log holds every typed character of a password.
 	logf := func(format string, args ...any) {
@@ -86,7 +97,7 @@ func startGeneration(ctx context.Context, id int, b *Browser) (*generation, erro
 		cancel()
 		allocCancel()
 		os.RemoveAll(tmp)
-		return nil, fmt.Errorf("starting chromium %s: %w", b.execPath, Classify(err))
+		return nil, fmt.Errorf("starting chromium %s (chosen by %s): %w", b.execPath, b.execFrom, Classify(startFailure(err, cmd)))
 	}
 
 	c := chromedp.FromContext(bctx)

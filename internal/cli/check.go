@@ -6,30 +6,35 @@ import (
 
 	"github.com/loginprobe/loginprobe/flows"
 	"github.com/loginprobe/loginprobe/internal/config"
+	"github.com/loginprobe/loginprobe/internal/result"
 )
 
 func runCheck(ctx context.Context, env Env, args []string) int {
-	var path string
-	fs := newFlagSet(env, "check", "[--config FILE]")
+	var path, baseURL string
+	fs := newFlagSet(env, "check", "[--config FILE] [--base-url URL]")
 	fs.StringVar(&path, "config", "", "config file (default: none; settings from the environment)")
+	fs.StringVar(&baseURL, "base-url", "", "show the pages as 'run --base-url URL' would open them")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	cfg, err := loadConfig(env, path)
+	if err == nil && baseURL != "" {
+		err = cfg.SetBaseURL(baseURL)
+	}
 	if err != nil {
 		return fail(env, "check", err)
 	}
-	fmt.Fprint(env.Stdout, cfg.Summary())
+	fmt.Fprint(env.Stdout, result.Clean(cfg.Summary()))
 	for _, w := range cfg.Warnings() {
-		fmt.Fprintf(env.Stdout, "warning: %s\n", w)
+		fmt.Fprintf(env.Stdout, "warning: %s\n", result.Clean(w))
 	}
 	status, err := instanceStatus(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(env.Stdout, "instance: cannot say which OAuth providers it offers (%v)\n", err)
+		fmt.Fprintf(env.Stdout, "instance: cannot say which OAuth providers it offers (%s)\n", result.Clean(err.Error()))
 	}
 	for _, n := range config.FlowNames {
 		if s := status[n]; s != "" {
-			fmt.Fprintf(env.Stdout, "instance: %s %s\n", n, s)
+			fmt.Fprintf(env.Stdout, "instance: %s %s\n", n, result.Clean(s))
 		}
 	}
 	return ExitOK
@@ -64,13 +69,13 @@ func runFlows(ctx context.Context, env Env, args []string) int {
 		if f.NeedsBrowser() {
 			browser = " [browser]"
 		}
-		fmt.Fprintf(env.Stdout, "%-15s %s%s\n%15s %s\n", f.Name(), f.Description(), browser, "", status)
+		fmt.Fprintf(env.Stdout, "%-15s %s%s\n%15s %s\n", f.Name(), f.Description(), browser, "", result.Clean(status))
 	}
 	if cfgErr != nil {
 		return fail(env, "flows", cfgErr)
 	}
 	if instanceErr != nil {
-		fmt.Fprintf(env.Stdout, "instance: cannot say which OAuth providers it offers (%v)\n", instanceErr)
+		fmt.Fprintf(env.Stdout, "instance: cannot say which OAuth providers it offers (%s)\n", result.Clean(instanceErr.Error()))
 	}
 	return ExitOK
 }

@@ -12,6 +12,9 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/loginprobe/loginprobe/internal/browser"
+	"github.com/loginprobe/loginprobe/internal/result"
 )
 
 // Exit codes, mapped in one place.
@@ -25,6 +28,10 @@ const (
 type Env struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+
+	// browser, set only by this package's tests, is used instead of
+	// starting a Chromium, and left running.
+	browser *browser.Browser
 }
 
 type command struct {
@@ -36,9 +43,12 @@ func commands() []command {
 	return []command{
 		{"run", "run flows once against the configured Clerk instance and record the results", runRun},
 		{"check", "validate a config and print what would run", runCheck},
+		{"setup", "create the monitor and password-reset users through the Backend API when they are missing", runSetup},
 		{"flows", "list every flow and whether the config can run it", runFlows},
 		{"results", "list recent runs from the database", runResults},
 		{"show", "print one run's steps, events and diagnosis, and write its screenshots", runShow},
+		{"dashboard", "serve the dashboard and status page over an existing database (read-only)", runDashboard},
+		{"notify", "notify test: send a test message to every alert channel and say which worked", runNotify},
 		{"fakeclerk", "serve a local stand-in for Clerk (real clerk-js and UI) for tests and the demo", runFakeClerk},
 	}
 }
@@ -103,7 +113,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
 func fail(env Env, cmd string, err error) int {
 	for _, line := range strings.Split(err.Error(), "\n") {
 		if line != "" {
-			fmt.Fprintf(env.Stderr, "loginprobe %s: %s\n", cmd, line)
+			fmt.Fprintf(env.Stderr, "loginprobe %s: %s\n", cmd, result.Clean(line))
 		}
 	}
 	return ExitError

@@ -74,7 +74,7 @@ func TestRunSignIn(t *testing.T) {
 	if show.code != ExitOK || !strings.Contains(show.stdout, "enter email code") {
 		t.Fatalf("show: exit %d\n%s%s", show.code, show.stdout, show.stderr)
 	}
-	if files, _ := filepath.Glob(filepath.Join(shots, "run1-*-final.*")); len(files) != 1 {
+	if files, _ := filepath.Glob(filepath.Join(shots, "run-1-*")); len(files) != 1 {
 		t.Fatalf("show --screenshots wrote %v, want the final screenshot", files)
 	}
 }

@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/loginprobe/loginprobe/internal/report"
 	"github.com/loginprobe/loginprobe/internal/result"
 	"github.com/loginprobe/loginprobe/internal/store"
 )
@@ -32,11 +34,13 @@ func dbPath(env Env, db, cfgPath string) (string, error) {
 	return cfg.Database, nil
 }
 
+// openExisting opens the database for reading only: results and show work on
+// a file the user cannot write, and never wait on a run being written.
 func openExisting(ctx context.Context, path string) (*store.Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no database at %s: run 'loginprobe run' first, or pass --db FILE", path)
 	}
-	return store.Open(ctx, path)
+	return store.OpenReadOnly(ctx, path)
 }
 
 func runResults(ctx context.Context, env Env, args []string) int {
@@ -78,7 +82,7 @@ func runResults(ctx context.Context, env Env, args []string) int {
 			why = strings.TrimSpace(why + " " + result.OneLine(r.Message, 90))
 		}
 		fmt.Fprintf(env.Stdout, "%-6d %-20s %-15s %-11s %8s  %s\n", r.ID, r.StartedAt.Local().Format("2006-01-02 15:04:05"),
-			r.Flow, r.Outcome, r.Duration.Round(100*time.Millisecond), why)
+			result.Clean(r.Flow), result.Clean(string(r.Outcome)), r.Duration.Round(100*time.Millisecond), result.Clean(why))
 	}
 	return ExitOK
 }
@@ -120,9 +124,7 @@ func runShow(ctx context.Context, env Env, args []string) int {
 		return fail(env, "show", fmt.Errorf("run %d: %w", runID, err))
 	}
 	if asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(r)
+		report.WriteRunJSON(env.Stdout, r) // the same JSON run --artifacts writes
 	} else {
 		printRun(env, r)
 	}
@@ -132,28 +134,30 @@ func runShow(ctx context.Context, env Env, args []string) int {
 	return ExitOK
 }
 
+// printRun prints r for a person. Every stored text goes through
+// result.Clean (or OneLine): page texts must not drive the terminal.
 func printRun(env Env, r *result.Run) {
-	w := env.Stdout
-	fmt.Fprintf(w, "run %d: %s %s at %s in %s%s\n", r.ID, r.Flow, strings.ToUpper(string(r.Outcome)),
+	w, c := env.Stdout, result.Clean
+	fmt.Fprintf(w, "run %d: %s %s at %s in %s%s\n", r.ID, c(r.Flow), strings.ToUpper(c(string(r.Outcome))),
 		r.StartedAt.Local().Format(time.RFC3339), r.Duration.Round(time.Millisecond), heldText(r, time.Millisecond))
-	fmt.Fprintf(w, "target: %s\n", r.Target)
+	fmt.Fprintf(w, "target: %s\n", c(r.Target))
 	if r.Message != "" {
-		fmt.Fprintf(w, "message: %s\n", r.Message)
+		fmt.Fprintf(w, "message: %s\n", c(r.Message))
 	}
 	if d := r.Diagnosis; d.Cause != "" {
-		fmt.Fprintf(w, "diagnosis: %s: %s\n", d.Cause, d.Summary)
+		fmt.Fprintf(w, "diagnosis: %s: %s\n", c(string(d.Cause)), c(d.Summary))
 		if d.Next != "" {
-			fmt.Fprintf(w, "next step: %s\n", d.Next)
+			fmt.Fprintf(w, "next step: %s\n", c(d.Next))
 		}
 		for _, e := range d.Evidence {
-			fmt.Fprintf(w, "  evidence: %s\n", e)
+			fmt.Fprintf(w, "  evidence: %s\n", c(e))
 		}
 	}
 	if r.PageURL != "" || r.ClerkStatus != "" {
-		fmt.Fprintf(w, "page: %s (title %q) Clerk.status=%s version=%s\n", r.PageURL, r.PageTitle, r.ClerkStatus, r.ClerkVersion)
+		fmt.Fprintf(w, "page: %s (title %q) Clerk.status=%s version=%s\n", c(r.PageURL), c(r.PageTitle), c(r.ClerkStatus), c(r.ClerkVersion))
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
+		fmt.Fprintf(w, "note: %s\n", c(n))
 	}
 	fmt.Fprintln(w, "steps:")
 	for _, s := range r.Steps {
@@ -161,9 +165,9 @@ func printRun(env Env, r *result.Run) {
 		if s.Always {
 			always = " (always)"
 		}
-		fmt.Fprintf(w, "  %-5s %-32s %8s%s", s.Outcome, s.Name, s.Duration.Round(time.Millisecond), always)
+		fmt.Fprintf(w, "  %-5s %-32s %8s%s", c(string(s.Outcome)), c(s.Name), s.Duration.Round(time.Millisecond), always)
 		if s.Error != "" {
-			fmt.Fprintf(w, "  %s", s.Error)
+			fmt.Fprintf(w, "  %s", c(s.Error))
 		}
 		fmt.Fprintln(w)
 	}
@@ -172,49 +176,77 @@ func printRun(env Env, r *result.Run) {
 		fmt.Fprintf(w, "  %s %s\n", e.Time.Local().Format("15:04:05.000"), eventLine(e))
 	}
 	for _, s := range r.Screenshots {
-		fmt.Fprintf(w, "screenshot: %s at step %q (%s)\n", s.When, s.Step, s.Format)
+		fmt.Fprintf(w, "screenshot: %s at step %q (%s)\n", c(s.When), c(s.Step), c(s.Format))
 	}
 }
 
+// eventLine is one line for e, every stored text cleaned.
 func eventLine(e result.Event) string {
+	c := result.Clean
 	switch e.Kind {
 	case result.EventRequest:
-		s := fmt.Sprintf("request %s %s → %d", e.Method, e.URL, e.Status)
+		s := fmt.Sprintf("request %s %s → %d", c(e.Method), c(e.URL), e.Status)
 		if e.ClerkCode != "" {
-			s += " " + e.ClerkCode
+			s += " " + c(e.ClerkCode)
 		}
 		if e.TraceID != "" {
-			s += " trace " + e.TraceID
+			s += " trace " + c(e.TraceID)
 		}
 		return s + fmt.Sprintf(" (%s)", e.Duration.Round(time.Millisecond))
 	case result.EventRequestFailed:
-		return fmt.Sprintf("request failed %s %s: %s", e.Method, e.URL, e.Text)
+		return fmt.Sprintf("request failed %s %s: %s", c(e.Method), c(e.URL), result.OneLine(e.Text, 300))
 	}
-	s := string(e.Kind)
+	s := c(string(e.Kind))
 	if e.Level != "" {
-		s += "." + e.Level
+		s += "." + c(e.Level)
 	}
 	return s + ": " + result.OneLine(e.Text, 300)
 }
 
+// writeScreenshots writes the run's screenshots into dir as run-ID-N.EXT.
+// Nothing stored picks the name (a crafted record must not write outside
+// dir), and each file is created new (O_EXCL, O_NOFOLLOW: never over an
+// existing file or through a planted link), readable by the owner only.
 func writeScreenshots(ctx context.Context, env Env, st *store.Store, r *result.Run, dir string) int {
 	shots, err := st.Screenshots(ctx, r.ID)
 	if err != nil {
 		return fail(env, "show", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fail(env, "show", err)
 	}
 	for i, s := range shots {
-		ext := map[string]string{"jpeg": "jpg"}[s.Format]
-		if ext == "" {
-			ext = s.Format
+		name := filepath.Join(dir, fmt.Sprintf("run-%d-%d.%s", r.ID, i+1, imageExt(s.Format)))
+		if err := writeNew(name, s.Data); err != nil {
+			return fail(env, "show", fmt.Errorf("screenshot %d: %w (remove it or choose another --screenshots folder)", i+1, err))
 		}
-		name := filepath.Join(dir, fmt.Sprintf("run%d-%d-%s.%s", r.ID, i+1, s.When, ext))
-		if err := os.WriteFile(name, s.Data, 0o644); err != nil {
-			return fail(env, "show", err)
-		}
-		fmt.Fprintf(env.Stdout, "wrote %s\n", name)
+		fmt.Fprintf(env.Stdout, "wrote %s (%s at step %q)\n", name, result.Clean(s.When), result.Clean(s.Step))
 	}
 	return ExitOK
+}
+
+// imageExt is the file extension of a stored screenshot format; a format it
+// does not know gets "bin", never the stored text.
+func imageExt(format string) string {
+	switch format {
+	case "png":
+		return "png"
+	case "jpeg", "jpg":
+		return "jpg"
+	}
+	return "bin"
+}
+
+// writeNew creates name (it must not exist, and must not be a link) with
+// mode 0600 and writes data.
+func writeNew(name string, data []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

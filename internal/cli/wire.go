@@ -65,10 +65,11 @@ type engine struct {
 	runner  *probe.Runner
 	store   *store.Store
 	browser *browser.Browser
+	lent    bool // the browser is the caller's (Env.browser): not closed here
 }
 
 func (e *engine) Close() {
-	if e.browser != nil {
+	if e.browser != nil && !e.lent {
 		e.browser.Close()
 	}
 	if e.store != nil {
@@ -84,9 +85,13 @@ func openEngine(ctx context.Context, env Env, cfg *config.Config, sel []probe.Fl
 	}
 	e := &engine{store: st}
 	for _, f := range sel {
+		if f.NeedsBrowser() && env.browser != nil {
+			e.browser, e.lent = env.browser, true
+			break
+		}
 		if f.NeedsBrowser() {
 			b, err := browser.New(browser.Options{
-				ExecPath: cfg.Browser.Path, Env: env.Getenv, RecycleAfter: cfg.Browser.RecycleAfter,
+				ExecPath: cfg.Browser.Path, ExecPathFrom: execPathFrom(cfg), Env: env.Getenv, RecycleAfter: cfg.Browser.RecycleAfter,
 				Flags: cfg.Browser.Flags, Viewport: [2]int{cfg.Browser.Viewport.Width, cfg.Browser.Viewport.Height}, Logger: log,
 			})
 			if err != nil {
@@ -104,4 +109,16 @@ func openEngine(ctx context.Context, env Env, cfg *config.Config, sel []probe.Fl
 		e.runner.Tokens = &clerk.TestingTokens{Fixed: tok}
 	}
 	return e, nil
+}
+
+// execPathFrom names the setting that chose the browser executable, for the
+// error when it does not start.
+func execPathFrom(cfg *config.Config) string {
+	switch src := cfg.Source("browser.path"); {
+	case src == "config":
+		return "browser.path in the config file"
+	case strings.HasPrefix(src, "env "):
+		return strings.TrimPrefix(src, "env ")
+	}
+	return ""
 }

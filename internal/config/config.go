@@ -42,6 +42,9 @@ type Config struct {
 	Flows         map[string]Flow // every name in FlowNames is present
 	Database      string
 	Browser       Browser
+	Retention     Retention
+	Dashboard     Dashboard
+	Alerts        Alerts
 
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key
@@ -152,7 +155,9 @@ func Default() *Config {
 			JPEGQuality:  80,
 			Viewport:     Viewport{Width: 1280, Height: 900},
 		},
+		Alerts: DefaultAlerts(),
 	}
+	c.Retention = DefaultRetention()
 	for _, name := range FlowNames {
 		c.Flows[name] = DefaultFlow()
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -22,7 +21,10 @@ func Load(path string, env func(string) string) (*Config, error) {
 	if path == "" {
 		return Parse(nil, env, "")
 	}
-	data, err := os.ReadFile(path)
+	data, tooBig, err := readLimited(path)
+	if tooBig {
+		return nil, fileTooBig("config "+path, path)
+	}
 	if err != nil {
 		fe := &FieldError{Field: "config " + path, Problem: "cannot be read", Fix: "check the path"}
 		var pe *fs.PathError
@@ -51,12 +53,17 @@ func Parse(data []byte, env func(string) string, dir string) (*Config, error) {
 	if env == nil {
 		env = func(string) string { return "" }
 	}
+	if len(data) > MaxFileSize {
+		return nil, &FieldError{Field: "config", Problem: fmt.Sprintf("is %d bytes, larger than the 1 MiB cap", len(data)),
+			Fix: "point it at the right file (a config is a few KiB)"}
+	}
 	var raw rawConfig
 	root, err := decode(data, &raw)
 	if root == nil {
 		return nil, err // not YAML at all
 	}
-	if errs := append(unjoinNil(err), checkFlowNames(root)...); len(errs) > 0 {
+	errs := append(unjoinNil(err), checkFlowNames(root)...)
+	if errs = append(errs, checkFieldLengths(root)...); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	c, errs := build(&raw, env, dir)

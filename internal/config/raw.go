@@ -21,6 +21,9 @@ type rawConfig struct {
 	Flows         map[string]rawFlow `yaml:"flows"`
 	Database      *string            `yaml:"database"`
 	Browser       rawBrowser         `yaml:"browser"`
+	Retention     rawRetention       `yaml:"retention"`
+	Dashboard     rawDashboard       `yaml:"dashboard"`
+	Alerts        rawAlerts          `yaml:"alerts"`
 }
 
 type rawClerk struct {
@@ -98,7 +101,8 @@ type rawViewport struct {
 var rawTypes = func() map[string]reflect.Type {
 	m := map[string]reflect.Type{}
 	for _, v := range []any{rawConfig{}, rawClerk{}, rawPages{}, rawMonitor{}, rawPasswordReset{},
-		rawSignUp{}, rawOAuth{}, rawOAuthProvider{}, rawOAuthSelectors{}, rawFlow{}, rawBrowser{}, rawViewport{}} {
+		rawSignUp{}, rawOAuth{}, rawOAuthProvider{}, rawOAuthSelectors{}, rawFlow{}, rawBrowser{}, rawViewport{},
+		rawRetention{}, rawDashboard{}, rawStatusComponent{}, rawDashboardAuth{}} {
 		t := reflect.TypeOf(v)
 		m[t.String()] = t
 	}
@@ -148,6 +152,10 @@ func (b *builder) str(field, fileValue string, names ...string) string {
 	}
 	for _, n := range names {
 		if v := strings.TrimSpace(b.env(n)); v != "" {
+			if len(v) > MaxFieldLen {
+				b.errs = append(b.errs, valueTooLong(field, " of environment variable "+n, len(v)))
+				return ""
+			}
 			b.c.setSource(field, "env "+n)
 			return v
 		}
@@ -202,6 +210,9 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 		c.Database = v
 	}
 	b.browser(r.Browser)
+	b.retention(r.Retention)
+	b.dashboard(r.Dashboard)
+	b.alerts(r.Alerts)
 	return c, b.errs
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -108,6 +107,9 @@ func (r SecretRef) Resolve(field string, env func(string) string, dir string) (s
 				Fix:     "export it or use {file: PATH}",
 			}
 		}
+		if len(v) > MaxFieldLen {
+			return secret.Secret{}, "", valueTooLong(field, " of environment variable "+r.Env, len(v))
+		}
 		return secret.New(v), "env " + r.Env, nil
 	case r.File != "":
 		return readSecretFile(field, r.File, dir)
@@ -121,8 +123,10 @@ func readSecretFile(field, path, dir string) (secret.Secret, string, error) {
 	if !filepath.IsAbs(path) && dir != "" {
 		path = filepath.Join(dir, path)
 	}
-	data, err := os.ReadFile(path)
+	data, tooBig, err := readLimited(path)
 	switch {
+	case tooBig:
+		return secret.Secret{}, "", fileTooBig(field, path)
 	case errors.Is(err, fs.ErrNotExist):
 		return secret.Secret{}, "", &FieldError{
 			Field:   field,
@@ -147,6 +151,9 @@ func readSecretFile(field, path, dir string) (secret.Secret, string, error) {
 			Problem: fmt.Sprintf("file %s is empty", path),
 			Fix:     "write the secret into it",
 		}
+	}
+	if len(v) > MaxFieldLen {
+		return secret.Secret{}, "", valueTooLong(field, " in file "+path, len(v))
 	}
 	return secret.New(v), "file " + path, nil
 }

@@ -12,7 +12,7 @@ import (
 // sk_ keys, tokens in URLs) that no config holds.
 func (c *Config) Redactor() *secret.Redactor {
 	r := &secret.Redactor{}
-	for _, s := range []secret.Secret{c.Clerk.SecretKey, c.Monitor.Password, c.OAuth.GitHub.Password, c.OAuth.Google.Password} {
+	for _, s := range append([]secret.Secret{c.Clerk.SecretKey, c.Monitor.Password, c.OAuth.GitHub.Password, c.OAuth.Google.Password}, c.Alerts.Secrets()...) {
 		if !s.IsZero() {
 			r.Add(s.Reveal())
 		}
@@ -49,6 +49,7 @@ func (c *Config) Summary() string {
 	if c.Dir != "" {
 		line("Config folder", "%s", c.Dir)
 	}
+	b.WriteString(c.alertsSummary())
 	b.WriteString("Flows:\n")
 	for _, name := range FlowNames {
 		f := c.Flows[name]

@@ -31,6 +31,9 @@ func (c *Config) Validate() error {
 		v.add("database", "empty", "set a file path such as loginprobe.db, or export LOGINPROBE_DB")
 	}
 	c.validateBrowser(v)
+	c.validateRetention(v)
+	c.validateDashboard(v)
+	c.validateAlerts(v)
 	return errors.Join(v.errs...)
 }
 

@@ -108,8 +108,20 @@
 //	GET /__fakeclerk/info      Info as JSON, secrets included (a local test instance)
 //	/__fakeclerk/faults        the active faults (faults_http.go)
 //
+// The /__fakeclerk/ endpoints answer loopback clients only (403 otherwise),
+// and Start warns when the address is not a loopback one (exposure.go).
+//
 // Any other path is logged at WARN and answers 404 (resource_not_found JSON
 // under /__clerk and /__bapi).
+//
+// # Preview listener
+//
+// StartPreview serves the same instance on a second port of 127.0.0.1, as a
+// preview deployment of the app would be: its pages are the app's pages, and
+// they load Clerk's scripts and call the Frontend API at the instance's own
+// URL, cross-origin (a preview shares its Clerk instance); the Frontend API
+// answers CORS with credentials for the preview's origin. It is how
+// `loginprobe run --base-url` is tested.
 //
 // # Base URL
 //
@@ -137,7 +149,11 @@
 // ## Faults
 //
 // Faults are named failures (Fault, Catalog), set with Options.Faults,
-// Server.SetFaults or the /__fakeclerk/faults endpoint. Most are applied by
+// Server.SetFaults or the /__fakeclerk/faults endpoint. sign_in_500_once is a
+// one-shot: it fires once per instance (not per client) and is re-armed each
+// time the faults are set, because a retry runs in a fresh browser context,
+// which is a new client: a per-client fault would fail the retry too, and a
+// one-shot makes `loginprobe run --retries 1` report a flaky pass every time. Most are applied by
 // the fault middleware in front of every route; test_mode_off,
 // bot_protection_no_token, oauth_redirect_uri_mismatch,
 // oauth_token_exchange_error, google_disabled and status_major_outage live in
@@ -158,6 +174,7 @@
 //   - tokens_500 (outage): session token refresh (/v1/client/sessions/{id}/tokens) answers 500
 //   - session_not_found (outage): session token refresh answers 404 resource_not_found
 //   - health_503 (outage): GET /v1/health answers 503 {"status":"unhealthy"}
+//   - sign_in_500_once (outage): the first sign-in create with an identifier after the fault is set answers 500 internal_clerk_error, instance-wide; later ones pass (a blip: a retry passes)
 //   - host_invalid (config): every Frontend API call answers 400 host_invalid
 //   - origin_invalid (config): every Frontend API call answers 400 origin_invalid
 //   - invalid_publishable_key (config): the app's pages carry a malformed publishable key (pk_test_JA==)

@@ -152,6 +152,16 @@ func outageRows() []faultRow {
 		}, control: func(e *faultEnv) {
 			e.wantContains("GET /v1/health body", e.call(http.MethodGet, "/__clerk/v1/health", nil).body, `"status":"healthy"`)
 		}},
+		{fault: FaultSignIn500Once, check: func(e *faultEnv) {
+			// Instance-wide, not per client: a retry in a fresh browser
+			// (a new dev browser, so a new client) passes.
+			email := url.Values{"identifier": {seeded(e.t, e.s, RoleSignIn).Email}}
+			e.wantClerkError("first POST sign_ins", e.fapi(http.MethodPost, "/v1/client/sign_ins", email), 500, "internal_clerk_error", "")
+			e.dvb = "" // a new dev browser: a new client
+			e.wantStatus("second POST sign_ins", e.fapi(http.MethodPost, "/v1/client/sign_ins", email), http.StatusOK)
+			e.putFaults(string(FaultSignIn500Once)) // setting the faults again re-arms it
+			e.wantClerkError("POST sign_ins after re-arming", e.fapi(http.MethodPost, "/v1/client/sign_ins", email), 500, "internal_clerk_error", "")
+		}},
 	}
 }
 

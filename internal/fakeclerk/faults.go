@@ -32,6 +32,7 @@ const (
 	FaultTokens500       Fault = "tokens_500"
 	FaultSessionNotFound Fault = "session_not_found"
 	FaultHealth503       Fault = "health_503"
+	FaultSignIn500Once   Fault = "sign_in_500_once"
 
 	// The app's configuration.
 	FaultHostInvalid              Fault = "host_invalid"
@@ -85,6 +86,7 @@ var Catalog = []FaultInfo{
 	{FaultTokens500, "outage", "session token refresh (/v1/client/sessions/{id}/tokens) answers 500"},
 	{FaultSessionNotFound, "outage", "session token refresh answers 404 resource_not_found"},
 	{FaultHealth503, "outage", "GET /v1/health answers 503 {\"status\":\"unhealthy\"}"},
+	{FaultSignIn500Once, "outage", "the first sign-in create with an identifier after the fault is set answers 500 internal_clerk_error, instance-wide; later ones pass (a blip: a retry passes)"},
 	{FaultHostInvalid, "config", "every Frontend API call answers 400 host_invalid"},
 	{FaultOriginInvalid, "config", "every Frontend API call answers 400 origin_invalid"},
 	{FaultInvalidPublishableKey, "config", "the app's pages carry a malformed publishable key (pk_test_JA==)"},
@@ -139,8 +141,24 @@ func known(f Fault) bool {
 
 // Faults is the set of active faults. It is safe for concurrent use.
 type Faults struct {
-	mu  sync.RWMutex
-	set map[Fault]bool
+	mu    sync.RWMutex
+	set   map[Fault]bool
+	spent map[Fault]bool // one-shot faults that already fired since the last Set
+}
+
+// fireOnce reports whether the one-shot fault f is active and has not fired
+// since the faults were last set, and marks it fired.
+func (s *Faults) fireOnce(f Fault) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.set[f] || s.spent[f] {
+		return false
+	}
+	if s.spent == nil {
+		s.spent = map[Fault]bool{}
+	}
+	s.spent[f] = true
+	return true
 }
 
 // Active reports whether f is active.
@@ -160,6 +178,7 @@ func (s *Faults) Set(faults []Fault) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.set = make(map[Fault]bool, len(faults))
+	s.spent = nil // one-shot faults fire again
 	for _, f := range faults {
 		s.set[f] = true
 	}

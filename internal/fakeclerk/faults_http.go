@@ -256,6 +256,9 @@ func (s *Server) injectFAPIFault(w http.ResponseWriter, q faultReq) (Fault, bool
 		id := reTokens.FindStringSubmatch(q.path)[1]
 		writeClerkError(w, http.StatusNotFound, "resource_not_found", "Session not found", "No session was found with id "+id, nil)
 		return FaultSessionNotFound, true
+	case q.signInCreate() && q.form.Get("identifier") != "" && s.faults.fireOnce(FaultSignIn500Once):
+		writeInternalError(w)
+		return FaultSignIn500Once, true
 	case on(FaultHealth503) && q.fapi(http.MethodGet, "/v1/health"):
 		sendJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unhealthy", "message": "The Frontend API is not able to serve requests."})
 		return FaultHealth503, true

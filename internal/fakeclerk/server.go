@@ -59,8 +59,9 @@ type Server struct {
 	store       *store
 	limits      *limiter
 	handler     http.Handler
-	mu          sync.Mutex // guards url, httpSrv, listener
+	mu          sync.Mutex // guards url, httpSrv, listener, previews
 	url         string
+	previews    []string // origins of the preview listeners (StartPreview)
 	httpSrv     *http.Server
 	listener    net.Listener
 	serveDone   chan struct{}
@@ -109,12 +110,12 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("fakeclerk: %w", err)
 	}
 	s.seed()
-	s.handler = s.faultMiddleware(s.routes())
+	s.handler = adminOnlyLoopback(s.allowPreviews(s.faultMiddleware(s.routes())))
 	return s, nil
 }
 
 // Handler is the whole instance as one http.Handler. Every request passes
-// through the fault middleware first. When no URL is known yet (neither Start
+// through the admin guard (adminOnlyLoopback) and the fault middleware first. When no URL is known yet (neither Start
 // nor SetURL was called), URLs in answers are derived from the request's Host,
 // so httptest.NewServer(s.Handler()) works; call SetURL(ts.URL) to make Info
 // complete.
@@ -151,6 +152,9 @@ func (s *Server) Start() error {
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn), // handler panics, superfluous WriteHeader
 		BaseContext:       func(net.Listener) context.Context { return s.closeCtx },
 	}
@@ -167,6 +171,7 @@ func (s *Server) Start() error {
 		}
 	}()
 	s.log.Info("fakeclerk: listening", "url", s.URL())
+	s.warnIfExposed(ln.Addr())
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/loginprobe/loginprobe/internal/result"
+	"github.com/loginprobe/loginprobe/internal/store"
 )
 
 // TestPaceHeldReportsTheHold: PaceHeld says how long it held a request, and
@@ -59,7 +60,7 @@ func TestRunRecordsHolds(t *testing.T) {
 	if i < 0 || rec.Events[i].Duration < 200*time.Millisecond {
 		t.Fatalf("no hold event with its duration: %+v", rec.Events)
 	}
-	got, err := rn.Store.Run(context.Background(), rec.ID)
+	got, err := rn.Store.(store.Reader).Run(context.Background(), rec.ID)
 	if err != nil || got.Held != rec.Held {
 		t.Fatalf("stored held %v (%v), want %s", got.Held, err, rec.Held)
 	}

@@ -110,8 +110,27 @@ func (r *Run) StepTimeout(ctx context.Context, name string, d time.Duration, fn 
 		r.capture(ctx, name, "failure")
 		err = fmt.Errorf("%s: %w", name, err)
 	}
-	r.rec.Steps = append(r.rec.Steps, step)
+	r.stepDone(step)
 	return err
+}
+
+// stepWriteTimeout bounds the write of one finished step.
+const stepWriteTimeout = 5 * time.Second
+
+// stepDone adds a finished step to the record and writes it to the store at
+// once, so a run whose process is killed keeps the steps it reached. A failed
+// write is only logged: the final write stores every step anyway.
+func (r *Run) stepDone(step result.Step) {
+	r.rec.Steps = append(r.rec.Steps, step)
+	st := r.runner.Store
+	if st == nil || r.rec.ID == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), stepWriteTimeout) // recorded even when the run was cancelled
+	defer cancel()
+	if err := st.StepDone(ctx, r.rec.ID, step); err != nil {
+		r.runner.Log.Warn("recording a step", "flow", r.rec.Flow, "step", step.Name, "err", err)
+	}
 }
 
 // explain turns a bare deadline into a sentence that says what was awaited.

@@ -26,7 +26,7 @@ const cleanupTimeout = 20 * time.Second
 type Runner struct {
 	Config   *config.Config
 	Browser  *browser.Browser     // nil: browser flows end in error
-	Store    *store.Store         // nil: results are not recorded
+	Store    store.Results        // nil: results are not recorded
 	Tokens   *clerk.TestingTokens // nil without a secret key
 	Pacer    *Pacer
 	Log      *slog.Logger
@@ -39,8 +39,9 @@ type Runner struct {
 }
 
 // NewRunner returns a runner for cfg: testing tokens when a secret key is
-// configured, and a pacer for Clerk's rate limits. b and st may be nil.
-func NewRunner(cfg *config.Config, b *browser.Browser, st *store.Store, log *slog.Logger) *Runner {
+// configured, and a pacer for Clerk's rate limits. b and st may be nil (an
+// untyped nil: a nil *store.Store in the interface would be called).
+func NewRunner(cfg *config.Config, b *browser.Browser, st store.Results, log *slog.Logger) *Runner {
 	rn := &Runner{Config: cfg, Browser: b, Store: st, Log: log, Pacer: NewPacer()}
 	if !cfg.Clerk.SecretKey.IsZero() {
 		rn.Tokens = &clerk.TestingTokens{Backend: &clerk.Backend{
@@ -75,10 +76,15 @@ func (rn *Runner) progress(flow, step string) {
 // Run runs one flow once and returns its record, stored if there is a store.
 // It never panics on the target's behaviour and never returns nil.
 func (rn *Runner) Run(ctx context.Context, f Flow) *result.Run {
+	return rn.runAttempt(ctx, f, 1)
+}
+
+// runAttempt runs attempt number attempt of f (1 for a first run).
+func (rn *Runner) runAttempt(ctx context.Context, f Flow, attempt int) *result.Run {
 	rn.init()
 	fc := rn.Config.Flows[f.Name()]
 	rec := &result.Run{
-		Flow: f.Name(), Target: rn.target(f), Probe: rn.Probe, Attempt: 1,
+		Flow: f.Name(), Target: rn.target(f), Probe: rn.Probe, Attempt: attempt,
 		StartedAt: time.Now(), Outcome: result.Running,
 	}
 	// The run row is written before anything else happens, so a killed
@@ -174,7 +180,7 @@ func (r *Run) runCleanups() {
 			step.Error = r.redact(err.Error())
 			r.Note("cleanup %q failed: %s", c.name, step.Error)
 		}
-		r.rec.Steps = append(r.rec.Steps, step)
+		r.stepDone(step)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +94,7 @@ func TestVerdicts(t *testing.T) {
 					t.Errorf("step %q is %s in a %s run", s.Name, s.Outcome, rec.Outcome)
 				}
 			}
-			got, err := rn.Store.Run(context.Background(), rec.ID)
+			got, err := rn.Store.(store.Reader).Run(context.Background(), rec.ID)
 			if err != nil || got.Outcome != rec.Outcome {
 				t.Fatalf("stored: %v, %v", got, err)
 			}
@@ -144,5 +145,47 @@ func TestSecretsRedactedFromRecord(t *testing.T) {
 		if strings.Contains(text, secret) {
 			t.Errorf("record contains %q: %s", secret, text)
 		}
+	}
+}
+
+// TestStepsStoredAsTheyFinish: each step is in the store as soon as it ends
+// (a killed process keeps them), and the final write stores each step once.
+func TestStepsStoredAsTheyFinish(t *testing.T) {
+	rn := testRunner(t)
+	st := rn.Store.(store.Reader)
+	var seen []int
+	rec := rn.Run(context.Background(), stubFlow{run: func(ctx context.Context, r *Run) error {
+		r.Always("cleanup", func(context.Context) error { return nil })
+		for _, name := range []string{"one", "two", "three"} {
+			err := r.Step(ctx, name, func(ctx context.Context) error {
+				got, err := st.Run(ctx, r.ID)
+				if err != nil {
+					return err
+				}
+				seen = append(seen, len(got.Steps))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}})
+	if rec.Outcome != result.Pass {
+		t.Fatalf("outcome %s: %s", rec.Outcome, rec.Message)
+	}
+	if want := []int{0, 1, 2}; !slices.Equal(seen, want) {
+		t.Errorf("steps stored when each step ran = %v, want %v", seen, want)
+	}
+	got, err := st.Run(context.Background(), rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range got.Steps {
+		names = append(names, s.Name)
+	}
+	if want := []string{"one", "two", "three", "cleanup"}; !slices.Equal(names, want) {
+		t.Errorf("stored steps = %v, want %v", names, want)
 	}
 }

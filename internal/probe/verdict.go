@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -23,8 +24,17 @@ func (rn *Runner) finish(ctx context.Context, r *Run, err error) {
 	case err == nil:
 		rec.Outcome, rec.Message = result.Pass, ""
 		return
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// The caller's overall deadline (run --timeout) cut the run: the
+		// target was not judged, so it is loginprobe's error, not a fail.
+		rec.Outcome = result.Error
+		rec.Message = r.redact(fmt.Sprintf("the overall deadline ended the run before it finished (%v)", err))
 	case ctx.Err() != nil:
-		rec.Outcome, rec.Message = result.Error, r.redact(fmt.Sprintf("run cancelled: %v", err))
+		// The caller gave up (SIGTERM or SIGINT, a scheduler shutting down):
+		// the same verdict as a process killed outright, which the store
+		// marks interrupted at the next start.
+		rec.Outcome = result.Interrupted
+		rec.Message = r.redact(fmt.Sprintf("interrupted: loginprobe was stopped before the run finished (%v)", err))
 	default:
 		rec.Outcome, rec.Message = outcomeOf(err), r.redact(err.Error())
 	}
@@ -50,10 +60,10 @@ func (rn *Runner) finish(ctx context.Context, r *Run, err error) {
 		}
 		rec.Diagnosis = d
 	}
-	if rec.Outcome == result.Error {
+	if rec.Outcome == result.Error || rec.Outcome == result.Interrupted {
 		for i := range rec.Steps { // the failed step shares its run's verdict
-			if rec.Steps[i].Outcome == result.Fail && !rec.Steps[i].Always {
-				rec.Steps[i].Outcome = result.Error
+			if s := &rec.Steps[i]; !s.Always && (s.Outcome == result.Fail || s.Outcome == result.Error) {
+				s.Outcome = rec.Outcome
 			}
 		}
 	}

@@ -11,7 +11,8 @@ type Outcome string
 // The outcomes. Fail means the thing being monitored is broken; Error means
 // loginprobe itself could not judge (no browser, a crash, a database error) and
 // never counts as the target being down. Interrupted marks a run whose process
-// died before it finished; Running a run still in progress.
+// died or was stopped (a signal, a shutdown) before it finished; Running a run
+// still in progress.
 const (
 	Pass        Outcome = "pass"
 	Fail        Outcome = "fail"
@@ -77,6 +78,11 @@ type Run struct {
 func (r *Run) FlowDuration() time.Duration {
 	return r.Duration - min(max(r.Held, 0), max(r.Duration, 0))
 }
+
+// Flaky reports whether the run passed only on a retry: an earlier attempt
+// of the same scheduled run failed. A flaky pass counts as up and never
+// alerts, but is counted and shown.
+func (r *Run) Flaky() bool { return r.Outcome == Pass && r.Attempt > 1 }
 
 // Step is one named step of a run.
 type Step struct {

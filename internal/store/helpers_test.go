@@ -17,7 +17,13 @@ var t0 = time.Date(2026, 3, 14, 9, 26, 53, 589793238, time.UTC)
 // openTest opens a new store in a temporary folder, closed with the test.
 func openTest(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "loginprobe.db"))
+	return openTestWith(t, Options{})
+}
+
+// openTestWith is openTest with options.
+func openTestWith(t testing.TB, o Options) *Store {
+	t.Helper()
+	s, err := OpenWith(context.Background(), filepath.Join(t.TempDir(), "loginprobe.db"), o)
 	if err != nil {
 		t.Fatal(err)
 	}

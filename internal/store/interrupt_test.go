@@ -91,7 +91,8 @@ func TestMarkInterruptedThenFinish(t *testing.T) {
 	if err := s.StartRun(ctx, &r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.w.Exec("UPDATE runs SET pid = ? WHERE id = ?", deadPid(t), r.ID); err != nil {
+	// Another process on this host, now dead.
+	if _, err := s.w.Exec("UPDATE runs SET pid = ?, process = 'other' WHERE id = ?", deadPid(t), r.ID); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := s.MarkInterrupted(ctx); err != nil || n != 1 {

@@ -46,6 +46,22 @@ func migrations() ([]migration, error) {
 	return ms, nil
 }
 
+// schemaVersions reads the schema version of the file (have) and the one this
+// binary needs (latest), in a plain read that takes no write lock.
+func schemaVersions(ctx context.Context, db *sql.DB) (have, latest int, err error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return 0, 0, fmt.Errorf("read schema version: %w", err)
+	}
+	if have > len(ms) {
+		return have, len(ms), fmt.Errorf("database schema version %d is newer than this loginprobe (max %d): upgrade loginprobe", have, len(ms))
+	}
+	return have, len(ms), nil
+}
+
 // migrate brings the schema to the newest version in one transaction (all
 // pending migrations apply, or none). The version is read inside the write
 // transaction, so two processes opening a new file at once migrate it once.

@@ -16,6 +16,9 @@ type Query struct {
 	Outcome result.Outcome
 	Limit   int       // at most this many runs; 0 means all
 	Since   time.Time // runs that started at or after Since
+	// Verdicts keeps only runs with a verdict about the target or loginprobe
+	// (pass, fail, error): not running, interrupted or skipped ones.
+	Verdicts bool
 }
 
 // runSelect reads the columns scanRun expects.
@@ -36,6 +39,9 @@ func (s *Store) Runs(ctx context.Context, q Query) ([]result.Run, error) {
 	}
 	if !q.Since.IsZero() {
 		where, args = append(where, "started_at >= ?"), append(args, fmtTime(q.Since))
+	}
+	if q.Verdicts {
+		where = append(where, "outcome IN ('pass', 'fail', 'error')")
 	}
 	sqlq := runSelect
 	if where != nil {

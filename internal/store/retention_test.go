@@ -60,7 +60,8 @@ func TestPassWithoutFinalKeepsOlder(t *testing.T) {
 
 func TestPrune(t *testing.T) {
 	t.Parallel()
-	s := openTest(t)
+	now := t0.Add(32 * 24 * time.Hour) // runs of the first two days are more than 30 days old
+	s := openTestWith(t, Options{Now: func() time.Time { return now }})
 	ctx := context.Background()
 	var ids []int64
 	for i := range 4 {
@@ -70,11 +71,11 @@ func TestPrune(t *testing.T) {
 	if err := s.StartRun(ctx, &running); err != nil {
 		t.Fatal(err)
 	}
-	n, err := s.Prune(ctx, t0.Add(2*24*time.Hour))
+	p, err := s.Prune(ctx, Policy{Runs: 30 * 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 {
+	if n := p.Runs; n != 2 {
 		t.Errorf("Prune deleted %d runs, want 2", n)
 	}
 	for q, want := range map[string]int{

@@ -1,6 +1,17 @@
-// Package store keeps loginprobe's record of runs in one SQLite file: runs,
-// their steps, events and screenshots (in their own table, so listing runs
-// never reads image bytes).
+// Package store keeps loginprobe's record in one SQLite file: runs, their
+// steps, events and screenshots (in their own table, so listing runs never
+// reads image bytes), incidents with the notifications sent for them, and a
+// heartbeat per process. Consumers use it through the interfaces in db.go
+// (Results, Reader, Incidents, Heartbeats, Retention; DB is all of them), so a
+// second implementation (PostgreSQL, for several replicas) can stand in; both
+// must pass storetest.RunContract.
+//
+// Runs left running by a dead process are marked interrupted: on the same
+// host when its pid is gone or reused, on another host (a restarted container
+// has a new host name) when its heartbeat is older than Options.StaleAfter.
+// Steps are written as they finish (StepDone), so such a run keeps the steps
+// it reached. Prune deletes by a Policy in small transactions and gives the
+// pages back with incremental_vacuum (the file is auto_vacuum=INCREMENTAL).
 //
 // Storage conventions: times are UTC text in a fixed-width RFC 3339 layout
 // with nanoseconds (timeLayout), so they sort as text and read well in the
@@ -26,6 +37,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
@@ -43,26 +55,41 @@ const busyTimeoutMS = 5000
 // readConns caps the read pool; the dashboard, CLI and alerts read rarely.
 const readConns = 4
 
-// Store is loginprobe's SQLite record of runs. It is safe for concurrent use;
-// several processes may share one file.
+// Store is loginprobe's SQLite store (the embedded default implementation of
+// DB). It is safe for concurrent use; several processes may share one file.
 type Store struct {
-	path  string
-	w     *sql.DB // one connection, BEGIN IMMEDIATE: the only writer in this process
-	r     *sql.DB // readers (deferred transactions)
-	host  string  // os.Hostname, recorded with each run
-	pid   int
-	start string // this process's identity beyond its pid (procStart)
+	path    string
+	w       *sql.DB // one connection, BEGIN IMMEDIATE: the only writer in this process
+	r       *sql.DB // readers (deferred transactions)
+	host    string  // os.Hostname, recorded with each run
+	pid     int
+	start   string // this process's identity beyond its pid (procStart)
+	process string // heartbeats.process of this process
+	o       Options
+
+	beatOnce   sync.Once          // starts the heartbeat at the first run
+	beatCtx    context.Context    // cancelled by Close
+	beatCancel context.CancelFunc //
+	beatDone   chan struct{}      // closed when the heartbeat goroutine returned; nil if none started
 }
 
 // Open opens (creating it if missing) the database at path, checks its
 // pragmas, applies pending migrations, and marks runs left running by dead
-// processes on this host as interrupted. The folder must already exist: a
-// typo in a path should fail, not create a tree somewhere unexpected.
+// processes as interrupted. The folder must already exist: a typo in a path
+// should fail, not create a tree somewhere unexpected.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options (host name, clock, heartbeat timing).
+func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	if err := checkPath(path); err != nil {
 		return nil, fmt.Errorf("cannot open database %s: %w", path, err)
 	}
-	s, err := open(ctx, path)
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("cannot open database %s: %w", path, err)
+	}
+	s, err := open(ctx, path, o.withDefaults())
 	if err != nil {
 		return nil, fmt.Errorf("cannot open database %s: %w", path, err)
 	}
@@ -73,7 +100,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
-func open(ctx context.Context, path string) (*Store, error) {
+func open(ctx context.Context, path string, o Options) (*Store, error) {
 	name := path
 	if strings.HasPrefix(name, "file:") {
 		name = "./" + name // a plain file name, not an SQLite URI
@@ -91,9 +118,10 @@ func open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(readConns)
 	r.SetMaxIdleConns(readConns)
-	host, _ := os.Hostname()
-	s := &Store{path: path, w: w, r: r, host: host, pid: os.Getpid()}
+	s := &Store{path: path, w: w, r: r, host: o.Host, pid: os.Getpid(), o: o}
+	s.beatCtx, s.beatCancel = context.WithCancel(context.Background())
 	s.start = procStart(s.pid)
+	s.process = processID(s.host, s.pid)
 	if err := s.init(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -102,19 +130,48 @@ func open(ctx context.Context, path string) (*Store, error) {
 }
 
 // init checks the pragmas of both pools and migrates; the writer goes first,
-// since it is the one that switches a new file to WAL.
+// since it is the one that switches a new file to WAL. The schema version is
+// read first without a lock: an open of a current schema never waits on a
+// writer in another process.
 func (s *Store) init(ctx context.Context) error {
 	if err := checkPragmas(ctx, s.w); err != nil {
 		return err
 	}
-	if err := migrate(ctx, s.w); err != nil {
+	have, latest, err := schemaVersions(ctx, s.r)
+	if err != nil {
+		return err
+	}
+	if have != latest {
+		if err := migrate(ctx, s.w); err != nil {
+			return err
+		}
+	}
+	if err := ensureAutoVacuum(ctx, s.w); err != nil { // reads first; writes once per file
 		return err
 	}
 	return checkPragmas(ctx, s.r)
 }
 
-// Close closes the database.
+// createPrivate creates a missing database file readable by its owner only,
+// before SQLite would create it 0644; SQLite gives the -wal and -shm files
+// the database file's permissions. Runs record page texts and screenshots.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return unwrapPath(err)
+	}
+	return f.Close()
+}
+
+// Close stops the heartbeat and closes the database.
 func (s *Store) Close() error {
+	if s.w == nil { // read-only: no heartbeat, no writer
+		return s.r.Close()
+	}
+	s.stopHeartbeat()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -124,13 +181,8 @@ func (s *Store) Path() string { return s.path }
 // checkPath turns the usual mistakes into one line naming the cause, before
 // SQLite says only "unable to open database file".
 func checkPath(path string) error {
-	switch {
-	case path == "":
-		return errors.New("empty path")
-	case path == ":memory:":
-		return errors.New("an in-memory database keeps no record; give a file path")
-	case strings.ContainsAny(path, "?#"):
-		return errors.New("path must not contain '?' or '#'")
+	if err := checkName(path); err != nil {
+		return err
 	}
 	dir := filepath.Dir(path)
 	fi, err := os.Stat(dir)
@@ -159,6 +211,19 @@ func checkPath(path string) error {
 		return fmt.Errorf("not writable: %w", unwrapPath(err))
 	}
 	return f.Close()
+}
+
+// checkName refuses the paths that name no file SQLite should open.
+func checkName(path string) error {
+	switch {
+	case path == "":
+		return errors.New("empty path")
+	case path == ":memory:":
+		return errors.New("an in-memory database keeps no record; give a file path")
+	case strings.ContainsAny(path, "?#"):
+		return errors.New("path must not contain '?' or '#'")
+	}
+	return nil
 }
 
 // unwrapPath drops the *PathError's own copy of the path, which the caller's
@@ -207,6 +272,9 @@ func checkPragmas(ctx context.Context, db *sql.DB) error {
 // write runs fn in one write transaction (BEGIN IMMEDIATE on the single
 // writer connection) and commits it.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.w == nil {
+		return errReadOnly
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)

@@ -95,7 +95,7 @@ func TestOpenNewerSchema(t *testing.T) {
 	s.Close()
 	_, err := Open(context.Background(), s.Path())
 	ms, _ := migrations()
-	want := "cannot open database " + s.Path() + fmt.Sprintf(": database schema version 99 is newer than this loginprobe (max %d): upgrade loginprobe", len(ms))
+	want := fmt.Sprintf("cannot open database %s: database schema version 99 is newer than this loginprobe (max %d): upgrade loginprobe", s.Path(), len(ms))
 	if err == nil || err.Error() != want {
 		t.Fatalf("Open = %v\nwant %s", err, want)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/loginprobe/loginprobe/internal/result"
 )
@@ -33,10 +32,10 @@ func runArgs(r *result.Run) []any {
 
 // insertRun inserts r with this process as its owner and sets r.ID.
 func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, r *result.Run, finished bool) error {
-	cols := append(append([]string{}, runColumns...), "host", "pid", "proc_start", "finished_at")
-	args := append(runArgs(r), s.host, s.pid, s.start, nil)
+	cols := append(append([]string{}, runColumns...), "host", "pid", "proc_start", "process", "finished_at")
+	args := append(runArgs(r), red(s.host), s.pid, s.start, s.process, nil)
 	if finished {
-		args[len(args)-1] = fmtTime(time.Now())
+		args[len(args)-1] = fmtTime(s.now())
 	}
 	q := "INSERT INTO runs (" + strings.Join(cols, ", ") + ") VALUES (?" + strings.Repeat(", ?", len(cols)-1) + ")"
 	res, err := tx.ExecContext(ctx, q, args...)
@@ -49,18 +48,43 @@ func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, r *result.Run, finish
 
 // StartRun records that r has started: it sets r.Outcome to running (and
 // r.StartedAt to now if unset), writes the run row with this process's id and
-// host name, and sets r.ID.
+// host name, and sets r.ID. From the first run on, the process keeps a
+// heartbeat (see MarkInterrupted) until Close.
 func (s *Store) StartRun(ctx context.Context, r *result.Run) error {
 	if r.Flow == "" {
 		return errors.New("start run: flow is empty")
 	}
 	if r.StartedAt.IsZero() {
-		r.StartedAt = time.Now()
+		r.StartedAt = s.now()
 	}
 	r.Outcome = result.Running
+	s.startHeartbeat()
 	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.beat(ctx, tx); err != nil {
+			return fmt.Errorf("heartbeat: %w", err)
+		}
 		return s.insertRun(ctx, tx, r, false)
 	})
+}
+
+// StepDone records one finished step of run runID while the run goes on, so
+// a run whose process is killed keeps the steps it reached. Steps are
+// numbered in the order they are recorded; FinishRun replaces them all with
+// the run's final list, so nothing is stored twice.
+func (s *Store) StepDone(ctx context.Context, runID int64, st result.Step) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO steps (run_id, seq, name, started_at, duration_ns, outcome, error, always)
+SELECT ?1, coalesce(max(seq) + 1, 0), ?2, ?3, ?4, ?5, ?6, ?7 FROM steps WHERE run_id = ?1`,
+			runID, red(st.Name), fmtTime(st.StartedAt), int64(st.Duration), red(string(st.Outcome)), red(st.Error), st.Always)
+		if err != nil {
+			return err
+		}
+		return s.beat(ctx, tx)
+	})
+	if err != nil {
+		return fmt.Errorf("record step %q of run %d: %w", st.Name, runID, err)
+	}
+	return nil
 }
 
 // finalOutcomes are the outcomes a finished run may have.
@@ -111,7 +135,7 @@ func (s *Store) saveRun(ctx context.Context, tx *sql.Tx, r *result.Run) error {
 		return s.insertRun(ctx, tx, r, true)
 	}
 	q := "UPDATE runs SET " + strings.Join(runColumns, " = ?, ") + " = ?, finished_at = ? WHERE id = ?"
-	args := append(runArgs(r), fmtTime(time.Now()), r.ID)
+	args := append(runArgs(r), fmtTime(s.now()), r.ID)
 	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("update run: %w", err)
@@ -212,24 +236,4 @@ func hasFinal(r *result.Run) bool {
 		}
 	}
 	return false
-}
-
-// Prune deletes the runs that started before olderThan, with their steps,
-// events and screenshots, and returns how many runs it deleted. Runs still
-// running are kept: their process may be about to finish them. The file does
-// not shrink; SQLite reuses the freed pages.
-func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int, error) {
-	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM runs WHERE started_at < ? AND outcome <> 'running'", fmtTime(olderThan))
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("prune runs started before %s: %w", fmtTime(olderThan), err)
-	}
-	return int(n), nil
 }
