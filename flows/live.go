@@ -70,7 +70,7 @@ func waitSession(ctx context.Context, r *probe.Run, identifier string) (string, 
 			return err
 		}
 		id = u.ID
-		_, err = getToken(ctx, false) // session JWTs are redacted by shape
+		_, err = watchedToken(ctx, r, false) // session JWTs are redacted by shape
 		return err
 	})
 	return id, err

@@ -30,8 +30,8 @@ type look struct {
 	Title   string `json:"title"`
 	Status  string `json:"status"`  // window.Clerk.status
 	NoClerk bool   `json:"noClerk"` // window.Clerk is undefined
-	LoadErr string `json:"loadErr"` // the app page's record of a Clerk.load() rejection
 	Card    string `json:"card"`    // the Clerk card shown, e.g. "signIn-password"
+	VerErr  string `json:"verErr"`  // error codes of the sign-in/sign-up verifications in clerk-js, e.g. "oauth_token_exchange_error"
 }
 
 // lookJS returns a script that reports a look for the given selectors.
@@ -52,7 +52,12 @@ func lookJS(sels []string) string {
     url: location.href, title: document.title,
     status: (window.Clerk && window.Clerk.status) || '',
     noClerk: typeof window.Clerk === 'undefined',
-    loadErr: String(window.__loadError || ''),
+    verErr: (() => { try {
+      const c = window.Clerk && window.Clerk.client; if (!c) return '';
+      const vs = [c.signIn && c.signIn.firstFactorVerification, c.signIn && c.signIn.secondFactorVerification,
+        c.signUp && c.signUp.verifications && c.signUp.verifications.externalAccount];
+      return vs.map(v => v && v.error && v.error.code).filter(Boolean).join(' ');
+    } catch (e) { return ''; } })(),
     card: [...document.querySelectorAll('[class*="cl-signIn-"], [class*="cl-signUp-"]')].flatMap(e => [...e.classList])
       .filter(c => /^cl-sign(In|Up)-(?!root)/.test(c)).map(c => c.slice(3)).filter((c, i, a) => a.indexOf(c) === i).join(' '),
   };
@@ -71,29 +76,50 @@ const hintGrace = 1500 * time.Millisecond
 
 // errorWatch tells Clerk's errors on the page from passing hints: a card
 // alert fails at once, a field error only once it has stayed for hintGrace.
+// It also stops a wait as soon as the evidence says the awaited element can
+// no longer appear (see hopeless).
 type errorWatch struct {
 	field string
 	since time.Time
+	start time.Time // the first check: how long the wait has gone on
 }
 
 // check returns the failure the page shows, if any, while waiting for what.
 func (w *errorWatch) check(r *probe.Run, what string, l look) error {
+	if w.start.IsZero() {
+		w.start = time.Now()
+	}
 	switch {
 	case l.Alert != "":
-		return fmt.Errorf("waiting for %s: .cl-alert says %q%s", what, l.Alert, lastFAPIError(r))
+		return fmt.Errorf("waiting for %s: .cl-alert says %q%s%s", what, l.Alert, verificationError(r, l), lastClerkError(r))
 	case l.Field == "":
 		w.field = ""
 	case l.Field != w.field:
 		w.field, w.since = l.Field, time.Now()
 	case time.Since(w.since) >= hintGrace:
-		return fmt.Errorf("waiting for %s: the form says %q%s", what, l.Field, lastFAPIError(r))
+		return fmt.Errorf("waiting for %s: the form says %q%s", what, l.Field, lastClerkError(r))
 	}
-	return nil
+	return hopeless(r, what, l, time.Since(w.start))
+}
+
+// verificationError quotes the error codes of clerk-js's verifications, the
+// evidence of a failure that no request answered with an error status
+// (an OAuth token exchange fails in the callback, and /v1/client says so).
+func verificationError(r *probe.Run, l look) string {
+	codes := l.VerErr
+	if code, ok := view(r).FailedVerification(); ok && codes == "" && r.Tab != nil {
+		codes = code
+	}
+	if codes == "" {
+		return ""
+	}
+	return " (Clerk's verification error: " + codes + ")"
 }
 
 // waitFor waits until one of sels is visible and returns it. It fails at once
-// when Clerk shows an error (an alert or a field error), and on the deadline
-// it says what it waited for and what the page showed instead.
+// when Clerk shows an error (an alert or a field error) or the evidence is
+// decisive, and on the deadline it says what it waited for and what the page
+// showed instead.
 func waitFor(ctx context.Context, r *probe.Run, what string, sels ...string) (string, error) {
 	var l look
 	var lerr error
@@ -106,15 +132,6 @@ func waitFor(ctx context.Context, r *probe.Run, what string, sels ...string) (st
 		l = got
 		if l.Found != "" {
 			return true, nil
-		}
-		if l.NoClerk {
-			if failed := scriptFailure(r); failed != "" {
-				return false, fmt.Errorf("waiting for %s: Clerk's script did not load: %s (page: %s)", what, failed, l.URL)
-			}
-		}
-		if l.Status == "error" {
-			// Clerk.load() rejected: nothing will be mounted.
-			return false, fmt.Errorf("waiting for %s: Clerk.status is error%s%s (page: %s)", what, loadErr(l), lastFAPIError(r), l.URL)
 		}
 		return false, watch.check(r, what, l)
 	})
@@ -168,88 +185,16 @@ func notSeen(r *probe.Run, what string, sels []string, l look, evalErr, ctxErr e
 		case l.Status != "":
 			fmt.Fprintf(&b, ", Clerk.status %s", l.Status)
 		}
-		if l.LoadErr != "" {
-			fmt.Fprintf(&b, ", Clerk.load failed: %s", l.LoadErr)
+		if rejected, ok := view(r).LoadRejected(); ok && r.Tab != nil {
+			fmt.Fprintf(&b, ", Clerk.load failed: %s", result.OneLine(rejected, 200))
 		}
 		if l.Field != "" {
 			fmt.Fprintf(&b, ", the form says %q", l.Field)
 		}
 		b.WriteString(")")
 	}
-	b.WriteString(lastFAPIError(r))
+	b.WriteString(lastClerkError(r))
 	return fmt.Errorf("%s: %w", b.String(), ctxErr)
-}
-
-// lastFAPIError quotes the last failed request to Clerk, the decisive
-// evidence of most failures: " (FAPI POST /v1/client/sign_ins → 500 internal_clerk_error)".
-func lastFAPIError(r *probe.Run) string {
-	if r.Tab == nil {
-		return ""
-	}
-	evs := r.Tab.Events()
-	for i := len(evs) - 1; i >= 0; i-- {
-		e := evs[i]
-		if !strings.HasPrefix(e.URL, r.Config.Clerk.FrontendAPIURL) && !strings.HasPrefix(e.URL, r.Config.Clerk.BackendAPIURL) {
-			continue
-		}
-		path := strings.TrimPrefix(strings.TrimPrefix(e.URL, r.Config.Clerk.FrontendAPIURL), r.Config.Clerk.BackendAPIURL)
-		if j := strings.IndexByte(path, '?'); j >= 0 {
-			path = path[:j]
-		}
-		api := "FAPI"
-		if strings.HasPrefix(e.URL, r.Config.Clerk.BackendAPIURL) {
-			api = "Backend API"
-		}
-		switch {
-		case e.Kind == result.EventRequestFailed:
-			return fmt.Sprintf(" (%s %s %s → %s)", api, e.Method, path, e.Text)
-		case e.Kind == result.EventRequest && e.Status >= 400:
-			s := fmt.Sprintf(" (%s %s %s → %d", api, e.Method, path, e.Status)
-			if e.ClerkCode != "" {
-				s += " " + e.ClerkCode
-			}
-			return s + ")"
-		}
-	}
-	return ""
-}
-
-// scriptFailure reports a Clerk script (clerk-js or the UI bundle) whose
-// request failed, from the tab's recorded requests: such a page can never
-// render Clerk, so there is no point waiting for it.
-func scriptFailure(r *probe.Run) string {
-	if r.Tab == nil {
-		return ""
-	}
-	evs := r.Tab.Events()
-	loaded := map[string]bool{} // a later successful load of the same URL
-	for _, e := range evs {
-		if e.Kind == result.EventRequest && e.Status < 400 {
-			loaded[e.URL] = true
-		}
-	}
-	for _, e := range evs {
-		if !strings.Contains(e.URL, "/npm/@clerk/") || loaded[e.URL] {
-			continue
-		}
-		switch {
-		case e.Status >= 400:
-			return fmt.Sprintf("%s %s → %d", e.Method, e.URL, e.Status)
-		case e.Kind != result.EventRequestFailed:
-		case strings.Contains(e.Text, "no answer"), strings.Contains(e.Text, "ERR_ABORTED"), strings.Contains(e.Text, "canceled"):
-			// still loading, or cut short by a navigation: not a verdict
-		default:
-			return fmt.Sprintf("%s %s → %s", e.Method, e.URL, e.Text)
-		}
-	}
-	return ""
-}
-
-func loadErr(l look) string {
-	if l.LoadErr == "" {
-		return ""
-	}
-	return ": Clerk.load() failed: " + result.OneLine(l.LoadErr, 200)
 }
 
 // open navigates to url and fails when the page itself answers an error.

@@ -61,7 +61,7 @@ func (PasswordReset) Run(ctx context.Context, r *probe.Run) error {
 				return err
 			}
 		}
-		return typeInto(ctx, clerk.SelOTPInput, r.Config.Monitor.VerificationCode)
+		return typeCode(ctx, r, r.Config.Monitor.VerificationCode)
 	}); err != nil {
 		return err
 	}

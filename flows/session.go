@@ -52,9 +52,9 @@ func (Session) Run(ctx context.Context, r *probe.Run) error {
 	}
 	if err := r.Step(ctx, "refresh the session token", func(ctx context.Context) error {
 		began := time.Now()
-		tok, err := refreshToken(ctx, r, first.SessionID, began)
+		tok, err := watchedToken(ctx, r, true)
 		if err != nil {
-			return err
+			return fmt.Errorf("forced refresh: %w%s", err, lastClerkError(r))
 		}
 		c, err := verifyToken(ctx, r, tok, userID)
 		if err != nil {
@@ -118,38 +118,6 @@ func verifyToken(ctx context.Context, r *probe.Run, tok, userID string) (clerk.S
 // request to be recorded after getToken resolved: the browser reports the
 // request's end a moment after the page has the answer.
 const tokensEvidenceWait = 3 * time.Second
-
-// refreshToken forces a token refresh through clerk-js. It fails as soon as
-// the Frontend API's answers are decisive (see tokensEvidence) instead of
-// waiting out clerk-js's retries until the step's deadline.
-func refreshToken(ctx context.Context, r *probe.Run, sid string, began time.Time) (string, error) {
-	gctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	type answer struct {
-		tok string
-		err error
-	}
-	got := make(chan answer, 1)
-	go func() {
-		tok, err := getToken(gctx, true)
-		got <- answer{tok, err}
-	}()
-	tick := time.NewTicker(pollEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case a := <-got:
-			if a.err != nil {
-				return "", fmt.Errorf("forced refresh: %w%s", a.err, lastFAPIError(r))
-			}
-			return a.tok, nil
-		case <-tick.C:
-			if ok, refused := tokensEvidence(r, sid, began); !ok && refused != "" {
-				return "", fmt.Errorf("forced refresh: Clerk refused it%s", refused)
-			}
-		}
-	}
-}
 
 // tokensEvidence reads the tab's record of POST …/v1/client/sessions/{sid}/tokens
 // (with or without ?debug=skip_cache) sent after began. ok: one answered

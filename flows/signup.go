@@ -67,7 +67,7 @@ func (SignUp) Run(ctx context.Context, r *probe.Run) error {
 		if _, err := waitFor(ctx, r, "the email code step", clerk.SelOTPInput); err != nil {
 			return err
 		}
-		return typeInto(ctx, clerk.SelOTPInput, r.Config.Monitor.VerificationCode)
+		return typeCode(ctx, r, r.Config.Monitor.VerificationCode)
 	}); err != nil {
 		return err
 	}

@@ -197,7 +197,7 @@ func TestPaceErrorFailsRequest(t *testing.T) {
 	}
 	waitEvents(t, tab, "the blocked request and a note", func(evs []result.Event) bool {
 		return has(evs, func(e result.Event) bool {
-			return e.Kind == result.EventRequestFailed && e.Text == "blocked:inspector" // Fetch.failRequest
+			return e.Kind == result.EventRequestFailed && e.BlockedBy == "inspector" // Fetch.failRequest
 		}) && has(evs, func(e result.Event) bool {
 			return e.Kind == result.EventNote && strings.Contains(e.Text, "rate budget exhausted")
 		})

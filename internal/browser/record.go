@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/loginprobe/loginprobe/internal/evidence"
 	"github.com/loginprobe/loginprobe/internal/result"
 )
 
@@ -35,7 +36,8 @@ type recorder struct {
 	mu      sync.Mutex
 	events  []result.Event
 	dropped int
-	lastURL string // of the main frame, for State when the page cannot answer
+	verSeen map[string]bool // verification error codes already noted
+	lastURL string          // of the main frame, for State when the page cannot answer
 
 	pmu  sync.Mutex // guards reqs: listen writes, snapshot reads
 	reqs map[network.RequestID]*pendingReq
@@ -45,27 +47,33 @@ type recorder struct {
 	wake  chan struct{}
 }
 
-// pendingReq is a recorded request waiting for its end.
+// pendingReq is a request of the page waiting for its end.
 type pendingReq struct {
 	method, url string // url is redacted
 	start       cdp.MonotonicTime
 	wall        time.Time
 	status      int
 	traceID     string
+	keep        bool   // recorded whatever its end: under RecordURLs or Clerk-looking
+	refused     string // why the browser refuses the answer it got ("served as text/plain")
 }
 
 func newRecorder(t *Tab) *recorder {
 	return &recorder{t: t, reqs: map[network.RequestID]*pendingReq{}, wake: make(chan struct{}, 1)}
 }
 
-// recorded reports whether a URL falls under TabOptions.RecordURLs.
+// recorded reports whether every request to u is recorded: it falls under
+// TabOptions.RecordURLs, or looks like Clerk's (a Frontend API path or a
+// Clerk script on any host: the page's Clerk may talk to another Frontend
+// API than the configured one). Requests to other URLs are recorded only
+// when they fail.
 func (r *recorder) recorded(u string) bool {
 	for _, p := range r.t.opts.RecordURLs {
 		if p != "" && strings.HasPrefix(u, p) {
 			return true
 		}
 	}
-	return false
+	return evidence.IsClerkURL(u)
 }
 
 // listen runs on the tab's read loop: it must not block or call CDP.
@@ -79,10 +87,10 @@ func (r *recorder) listen(ev any) {
 			r.responseSeen(p, ev.RedirectResponse)
 			r.finish(p, ev.RequestID, ev.Timestamp)
 		}
-		if ev.Request != nil && r.recorded(ev.Request.URL) {
+		if ev.Request != nil && isNetworkURL(ev.Request.URL) {
 			r.reqs[ev.RequestID] = &pendingReq{
 				method: ev.Request.Method, url: r.t.redact(ev.Request.URL),
-				start: ev.Timestamp, wall: wallTime(float64(ev.WallTime)),
+				start: ev.Timestamp, wall: wallTime(float64(ev.WallTime)), keep: r.recorded(ev.Request.URL),
 			}
 		}
 	case *network.EventResponseReceived:
@@ -97,10 +105,14 @@ func (r *recorder) listen(ev any) {
 	case *network.EventLoadingFailed:
 		if p := r.reqs[ev.RequestID]; p != nil {
 			delete(r.reqs, ev.RequestID)
-			r.add(result.Event{
+			e := result.Event{
 				Time: p.wall, Kind: result.EventRequestFailed, Method: p.method, URL: p.url,
-				Status: p.status, Text: failText(ev), Duration: r.duration(ev.RequestID, p.start, ev.Timestamp),
-			})
+				Status: p.status, Duration: r.duration(ev.RequestID, p.start, ev.Timestamp),
+			}
+			e.Failure, e.BlockedBy, e.Text = failure(ev)
+			if p.keep || e.Failure != result.FailureCanceled {
+				r.add(e)
+			}
 		}
 	case *page.EventFrameNavigated:
 		if ev.Frame != nil && ev.Frame.ParentID == "" {
@@ -124,13 +136,16 @@ func (r *recorder) responseSeen(p *pendingReq, resp *network.Response) {
 	for k, v := range resp.Headers {
 		h[strings.ToLower(k)] = r.t.redact(fmt.Sprint(v))
 	}
+	if p.status < 400 && evidence.IsClerkScript(p.url) {
+		p.refused = mimeRefusal(h)
+	}
 	switch {
 	case h["x-clerk-trace-id"] != "":
 		p.traceID = h["x-clerk-trace-id"]
 	case h["cf-ray"] != "":
 		p.traceID = "cf-ray:" + h["cf-ray"]
 	}
-	if cb := r.t.opts.OnResponse; cb != nil {
+	if cb := r.t.opts.OnResponse; cb != nil && p.keep {
 		method, u, status := p.method, p.url, p.status
 		r.enqueue(func() { cb(method, u, status, h) })
 	}
@@ -139,12 +154,23 @@ func (r *recorder) responseSeen(p *pendingReq, resp *network.Response) {
 // finish records a request that got a response; for an error status it
 // queues reading the body for Clerk's error code and trace id.
 func (r *recorder) finish(p *pendingReq, id network.RequestID, end cdp.MonotonicTime) {
-	i := r.add(result.Event{
+	if !p.keep && p.status < 400 {
+		r.t.held.Delete(id)
+		return
+	}
+	e := result.Event{
 		Time: p.wall, Kind: result.EventRequest, Method: p.method, URL: p.url,
 		Status: p.status, TraceID: p.traceID, Duration: r.duration(id, p.start, end),
-	})
-	if p.status >= 400 && i >= 0 {
+	}
+	if p.refused != "" {
+		e.Failure, e.BlockedBy, e.Text = result.FailureBlocked, "mime", p.refused
+	}
+	i := r.add(e)
+	switch {
+	case p.status >= 400 && i >= 0:
 		r.enqueue(func() { r.readErrorBody(i, id) })
+	case p.status < 300 && clientResponse(p.url):
+		r.enqueue(func() { r.readVerifications(id) })
 	}
 }
 
@@ -239,9 +265,9 @@ func (r *recorder) snapshot() []result.Event {
 	for _, p := range r.reqs {
 		// A request cut short by the end of the run is not evidence; one
 		// left unanswered for seconds is.
-		if wait := time.Since(p.wall).Round(100 * time.Millisecond); p.status == 0 && wait >= pendingEvidence {
+		if wait := time.Since(p.wall).Round(100 * time.Millisecond); p.keep && p.status == 0 && wait >= pendingEvidence {
 			out = append(out, result.Event{Time: p.wall, Kind: result.EventRequestFailed, Method: p.method, URL: p.url,
-				Text: fmt.Sprintf("no answer after %s (still pending)", wait), Duration: wait})
+				Failure: result.FailurePending, Text: fmt.Sprintf("no answer after %s (still pending)", wait), Duration: wait})
 		}
 	}
 	r.pmu.Unlock()
@@ -299,20 +325,6 @@ func (r *recorder) sync(d time.Duration) {
 	case <-timer.C:
 	case <-r.t.ctx.Done():
 	}
-}
-
-// failText is the text of a failed request: the net error, or why Chromium
-// blocked it ("blocked:csp"), or the CORS error.
-func failText(ev *network.EventLoadingFailed) string {
-	switch {
-	case ev.BlockedReason != "":
-		return "blocked:" + string(ev.BlockedReason)
-	case ev.CorsErrorStatus != nil && ev.CorsErrorStatus.CorsError != "":
-		return "cors:" + string(ev.CorsErrorStatus.CorsError)
-	case ev.Canceled && ev.ErrorText == "":
-		return "canceled"
-	}
-	return ev.ErrorText
 }
 
 // duration is the request's time from start to end, less the time the

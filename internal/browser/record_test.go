@@ -48,6 +48,24 @@ func TestRequestRecording(t *testing.T) {
 			_, _ = w.Write([]byte(`{"response":null,"client":null}`))
 		},
 		"/v1/reset": resetConn(t),
+		"/npm/@clerk/clerk-js@6/dist/clerk.browser.js": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			_, _ = w.Write([]byte("window.Clerk = {}"))
+		},
+	})
+	// Another origin, not under RecordURLs: its Clerk-looking calls and its
+	// failures are recorded, its other successes are not.
+	cors := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			h(w, r)
+		}
+	}
+	other := server(t, map[string]http.HandlerFunc{
+		"/proxy/v1/environment": cors(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) }),
+		"/ok.json":              cors(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) }),
+		"/down.json":            resetConn(t),
 	})
 	var mu sync.Mutex
 	retryAfter := map[string]string{}
@@ -65,6 +83,11 @@ func TestRequestRecording(t *testing.T) {
 		fetch("/v1/environment"),
 		fetch("/v1/client"),
 		fetch("/v1/reset").catch(() => null),
+		fetch("`+other.URL+`/proxy/v1/environment"),
+		fetch("`+other.URL+`/ok.json"),
+		fetch("`+other.URL+`/down.json").catch(() => null),
+		new Promise(done => { const s = document.createElement("script"); s.onload = s.onerror = done;
+			s.src = "/npm/@clerk/clerk-js@6/dist/clerk.browser.js"; document.head.append(s); }),
 	]).then(() => true)`)
 
 	checks := []struct {
@@ -85,7 +108,17 @@ func TestRequestRecording(t *testing.T) {
 			return e.Kind == result.EventRequest && e.Status == 200 && e.ClerkCode == "" && strings.HasSuffix(e.URL, "/v1/client")
 		}},
 		{"connection reset", func(e result.Event) bool {
-			return e.Kind == result.EventRequestFailed && e.Text == "net::ERR_CONNECTION_RESET" && strings.HasSuffix(e.URL, "/v1/reset")
+			return e.Kind == result.EventRequestFailed && e.Failure == result.FailureNet && e.Text == "net::ERR_CONNECTION_RESET" && strings.HasSuffix(e.URL, "/v1/reset")
+		}},
+		{"a Frontend API call to another origin", func(e result.Event) bool {
+			return e.Kind == result.EventRequest && e.Status == 200 && e.URL == other.URL+"/proxy/v1/environment"
+		}},
+		{"a failed request to another origin", func(e result.Event) bool {
+			return e.Kind == result.EventRequestFailed && e.Failure == result.FailureNet && e.URL == other.URL+"/down.json"
+		}},
+		{"a Clerk script the browser refuses (MIME type)", func(e result.Event) bool {
+			return e.Kind == result.EventRequest && e.Status == 200 && e.Failure == result.FailureBlocked && e.BlockedBy == "mime" &&
+				strings.HasSuffix(e.URL, "/clerk.browser.js") && strings.Contains(e.Text, "text/plain")
 		}},
 	}
 	evs := waitEvents(t, tab, "request events", func(evs []result.Event) bool {
@@ -97,8 +130,10 @@ func TestRequestRecording(t *testing.T) {
 		return true
 	})
 	t.Logf("events:\n%s", dump(evs))
-	if has(evs, func(e result.Event) bool { return e.Kind == result.EventRequest && e.URL == srv.URL+"/" }) {
-		t.Errorf("the page itself was recorded, but it is not under RecordURLs:\n%s", dump(evs))
+	if has(evs, func(e result.Event) bool {
+		return e.Kind == result.EventRequest && (e.URL == srv.URL+"/" || e.URL == other.URL+"/ok.json")
+	}) {
+		t.Errorf("a successful request outside RecordURLs was recorded:\n%s", dump(evs))
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -37,7 +37,7 @@ type TabOptions struct {
 	TestingToken func(ctx context.Context) (string, error)
 	// Pace, if set, is called (and may block) before each FAPI request is
 	// let through; an error fails the request (the page sees
-	// net::ERR_BLOCKED_BY_CLIENT.Inspector, the events "blocked:inspector"),
+	// net::ERR_BLOCKED_BY_CLIENT.Inspector, the events BlockedBy "inspector"),
 	// adds a note and sets InterceptError. It receives the redacted URL.
 	Pace func(ctx context.Context, method, url string) error
 	// OnResponse, if set, is called for each recorded response with the

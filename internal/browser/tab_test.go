@@ -108,7 +108,7 @@ func TestConsoleExceptionLogAndCSP(t *testing.T) {
 				strings.Contains(e.Text, "Content Security Policy") && strings.Contains(e.Text, "/blocked.js")
 		}},
 		{"CSP-blocked request", func(e result.Event) bool {
-			return e.Kind == result.EventRequestFailed && e.Text == "blocked:csp" && strings.HasSuffix(e.URL, "/blocked.js")
+			return e.Kind == result.EventRequestFailed && e.Failure == result.FailureBlocked && e.BlockedBy == "csp" && strings.HasSuffix(e.URL, "/blocked.js")
 		}},
 		{"page request", func(e result.Event) bool {
 			return e.Kind == result.EventRequest && e.Status == 200 && e.URL == srv.URL+"/" && e.Duration > 0

@@ -2,6 +2,7 @@ package clerk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -61,6 +62,9 @@ func VerifySessionToken(ctx context.Context, jwksURL, token string, opts VerifyO
 	if err != nil {
 		return SessionClaims{}, fmt.Errorf("verifying a session token: %w", err)
 	}
+	if err := checkKid(raw, token); err != nil {
+		return SessionClaims{}, err
+	}
 	kf, err := keyfunc.NewJWKSetJSON(raw)
 	if err != nil {
 		return SessionClaims{}, fmt.Errorf("verifying a session token: JWKS from %s: %w", jwksURL, err)
@@ -116,6 +120,48 @@ func fetchJWKS(ctx context.Context, client *http.Client, jwksURL string) ([]byte
 		return nil, fmt.Errorf("fetching the JWKS from %s: %w", jwksURL, ParseAPIError(resp.StatusCode, resp.Header, body))
 	}
 	return body, nil
+}
+
+// KeyNotFoundError says that the JWKS has no key with the token's kid: an
+// empty or stale JWKS (Clerk's side), or a token of another instance.
+type KeyNotFoundError struct {
+	Kid    string
+	Keys   int    // how many keys the JWKS has
+	Issuer string // the token's iss, unverified
+}
+
+// Error implements error; the diagnosis reads this wording.
+func (e *KeyNotFoundError) Error() string {
+	return fmt.Sprintf("key not found: kid %q is not among the %d keys of the JWKS (token issuer %s)", e.Kid, e.Keys, e.Issuer)
+}
+
+// checkKid returns a *KeyNotFoundError (wrapped with ErrSessionToken) when
+// the token names a kid that the JWKS does not have. A token or JWKS it
+// cannot read is left for the verification to reject.
+func checkKid(rawJWKS []byte, token string) error {
+	var set struct {
+		Keys []struct {
+			Kid string `json:"kid"`
+		} `json:"keys"`
+	}
+	if json.Unmarshal(rawJWKS, &set) != nil {
+		return nil
+	}
+	var c jwt.RegisteredClaims
+	t, _, err := jwt.NewParser().ParseUnverified(token, &c)
+	if err != nil {
+		return nil
+	}
+	kid, _ := t.Header["kid"].(string)
+	if kid == "" {
+		return nil
+	}
+	for _, k := range set.Keys {
+		if k.Kid == kid {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %w: %w", ErrSessionToken, jwt.ErrTokenUnverifiable, &KeyNotFoundError{Kid: kid, Keys: len(set.Keys), Issuer: c.Issuer})
 }
 
 func numericTime(d *jwt.NumericDate) time.Time {

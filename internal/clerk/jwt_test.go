@@ -188,3 +188,26 @@ func TestVerifySessionTokenLeavesNoGoroutines(t *testing.T) {
 		t.Errorf("%d goroutines after 20 verifications, %d before", n, before)
 	}
 }
+
+// TestVerifySessionTokenKeyNotFound: a JWKS without the token's kid (empty,
+// or other keys) is a KeyNotFoundError that says how many keys the JWKS has
+// and the token's issuer, for the diagnosis.
+func TestVerifySessionTokenKeyNotFound(t *testing.T) {
+	t.Parallel()
+	key := testRSAKey(t)
+	for _, tt := range []struct{ name, jwks, want string }{
+		{"empty JWKS", `{"keys":[]}`, `kid "ins_test" is not among the 0 keys of the JWKS (token issuer ` + testIssuer + `)`},
+		{"another key", `{"keys":[{"kid":"ins_rotated","kty":"RSA"}]}`, `kid "ins_test" is not among the 1 keys of the JWKS`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, tt.jwks) }))
+			t.Cleanup(srv.Close)
+			_, err := VerifySessionToken(t.Context(), srv.URL, sessionToken(t, key, jwt.SigningMethodRS256, "ins_test", nil), VerifyOptions{Issuer: testIssuer})
+			var knf *KeyNotFoundError
+			if !errors.As(err, &knf) || !errors.Is(err, ErrSessionToken) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want a KeyNotFoundError saying %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -37,34 +37,6 @@ func best(cause result.Cause, fs []finding) (result.Diagnosis, bool) {
 	return d, true
 }
 
-// codePhrases say in a few words what a config code means, for summaries.
-var codePhrases = map[string]string{
-	"host_invalid":                 "the publishable key does not match a Clerk instance",
-	"origin_invalid":               "the page's origin is not allowed for this key",
-	"clerk_key_invalid":            "the secret key is invalid",
-	"form_code_incorrect":          "test mode is off (code 424242 refused)",
-	"captcha_invalid":              "bot protection rejected the monitor (no valid testing token)",
-	"captcha_missing_token":        "bot protection rejected the monitor (no valid testing token)",
-	"requires_captcha":             "bot protection rejected the monitor (no valid testing token)",
-	"bot_detected":                 "bot protection rejected the monitor (no valid testing token)",
-	"user_quota_exceeded":          "the instance's user limit is reached",
-	"redirect_url_domain_mismatch": "the redirect URL is not allowed",
-	"invalid_redirect_url":         "the redirect URL is not allowed",
-	"prohibited_redirect_url":      "the redirect URL is not allowed",
-	"resource_missmatch":           "the redirect URL is not allowed",
-	"redirect_uri_mismatch":        "the OAuth app does not accept Clerk's callback URL",
-	"oauth_token_exchange_error":   "the OAuth token exchange failed",
-	"not_allowed_access":           "the instance's restrictions refuse the monitor's identifier",
-}
-
-// codePhrase is codePhrases[code], or "Clerk refused the request".
-func codePhrase(code string) string {
-	if p, ok := codePhrases[code]; ok {
-		return p
-	}
-	return "Clerk refused the request"
-}
-
 // appConfig: the app's keys, CSP, redirect URLs, OAuth apps or instance
 // settings are wrong.
 func appConfig(f *facts) (result.Diagnosis, bool) {
@@ -79,7 +51,7 @@ func appConfig(f *facts) (result.Diagnosis, bool) {
 	}
 	for _, m := range f.mentions(result.CauseConfig) {
 		fs = append(fs, finding{5, m.idx, m.line,
-			fmt.Sprintf("App configuration: %s (%s seen in %s).", codePhrase(m.code), m.code, m.where), clerk.CodeMeaning(m.code)})
+			fmt.Sprintf("App configuration: %s (%s seen in %s).", clerk.CodePhrase(m.code), m.code, m.where), clerk.CodeMeaning(m.code)})
 	}
 	return best(result.CauseConfig, fs)
 }
@@ -114,17 +86,20 @@ func configText(f *facts, t text) []finding {
 func configRequest(r request) (finding, bool) {
 	switch {
 	case (r.kind == kindFAPI || r.kind == kindBAPI) && r.status > 0 && r.status < 500 && clerk.CodeCause(r.status, r.code) == result.CauseConfig:
-		return finding{1, r.idx, r.String(), fmt.Sprintf("App configuration: %s: %s.", codePhrase(r.code), r), clerk.CodeMeaning(r.code)}, true
+		return finding{1, r.idx, r.String(), fmt.Sprintf("App configuration: %s: %s.", clerk.CodePhrase(r.code), r), clerk.CodeMeaning(r.code)}, true
 	case r.kind == kindScript && r.status >= 400 && r.status < 500:
 		return finding{3, r.idx, r.String(), fmt.Sprintf("App configuration: Clerk's script is missing: %s.", r),
 			"Check the clerk-js / @clerk/ui URL the app loads (host, version tag, proxy path): " + r.url}, true
-	case (r.kind == kindFAPI || r.kind == kindScript) && classifyNet(r.netErr) == netConfig:
+	case r.kind == kindScript && r.blocked == "mime":
+		return finding{3, r.idx, r.String(), fmt.Sprintf("App configuration: the browser refused Clerk's script: %s.", r),
+			"The URL the app loads clerk-js from does not serve JavaScript (wrong Content-Type with nosniff): check the script URL, version tag and proxy path: " + r.url}, true
+	case (r.kind == kindFAPI || r.kind == kindScript) && r.class() == netConfig:
 		return finding{3, r.idx, r.String(), fmt.Sprintf("App configuration: the browser blocked a Clerk request: %s.", r),
 			"Check the app's Content-Security-Policy and the TLS certificate of the Clerk domain."}, true
 	case r.kind == kindProvider && r.status >= 400 && r.status < 500 && strings.HasSuffix(r.url, "/authorize"):
 		return finding{6, r.idx, r.String(), fmt.Sprintf("App configuration: the OAuth provider refused the authorization request: %s.", r),
 			"The provider does not accept the OAuth app's client ID or callback URL: register Clerk's Authorization Callback URL (https://<frontend-api>/v1/oauth_callback) in the provider's OAuth app and check the client ID in the Clerk dashboard."}, true
-	case r.kind == kindProvider && (r.status >= 500 || classifyNet(r.netErr) == netOutage):
+	case r.kind == kindProvider && (r.status >= 500 || r.class() == netOutage):
 		return finding{6, r.idx, r.String(), fmt.Sprintf("App configuration: the OAuth provider failed: %s.", r),
 			"The OAuth provider may be down, or the OAuth app misconfigured: check the provider's status page and the connection's credentials in the Clerk dashboard."}, true
 	}
@@ -136,27 +111,13 @@ func testData(f *facts) (result.Diagnosis, bool) {
 	var fs []finding
 	for _, r := range f.failures(kindFAPI) {
 		if r.status < 500 && clerk.CodeCause(r.status, r.code) == result.CauseTestData {
-			fs = append(fs, finding{0, r.idx, r.String(), fmt.Sprintf("Test data: %s: %s.", testDataPhrase(r.code), r), clerk.CodeMeaning(r.code)})
+			fs = append(fs, finding{0, r.idx, r.String(), fmt.Sprintf("Test data: %s: %s.", clerk.CodePhrase(r.code), r), clerk.CodeMeaning(r.code)})
 		}
 	}
 	for _, m := range f.mentions(result.CauseTestData) {
-		fs = append(fs, finding{1, m.idx, m.line, fmt.Sprintf("Test data: %s (%s seen in %s).", testDataPhrase(m.code), m.code, m.where), clerk.CodeMeaning(m.code)})
+		fs = append(fs, finding{1, m.idx, m.line, fmt.Sprintf("Test data: %s (%s seen in %s).", clerk.CodePhrase(m.code), m.code, m.where), clerk.CodeMeaning(m.code)})
 	}
 	return best(result.CauseTestData, fs)
-}
-
-func testDataPhrase(code string) string {
-	switch code {
-	case "form_password_incorrect":
-		return "the monitor user's password was rejected"
-	case "form_identifier_not_found":
-		return "the monitor user does not exist"
-	case "user_locked":
-		return "the monitor user is locked"
-	case "form_identifier_exists":
-		return "a synthetic user was left behind"
-	}
-	return "the monitor's test account is not usable"
 }
 
 // rateLimited: Clerk throttled the monitor on an endpoint it rate-limits.

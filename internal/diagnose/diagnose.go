@@ -1,6 +1,8 @@
 // Package diagnose turns the evidence of a failed run into a cause: a Clerk
-// outage, the app's configuration, the app itself, the monitor's test data,
-// a rate limit, or loginprobe itself. It is pure: no I/O, no clock.
+// outage or a degraded Clerk, the app's configuration, bot protection, the
+// app itself or the network to it, the monitor's test data, a rate limit, a
+// changed UI, or loginprobe itself. It is pure: no I/O, no clock. It reads
+// the events through internal/evidence, as the flows do.
 //
 // The rules run in a fixed priority order (see rules); the first that
 // matches wins, and its summary quotes the decisive evidence.
@@ -47,16 +49,20 @@ type rule func(f *facts) (result.Diagnosis, bool)
 var rules = []rule{
 	monitorNetwork,
 	botProtectionNoToken,
+	foreignFAPI,
+	tokenUnverified,
 	clerkOutage,
 	monitorBlocked,
 	appDown,
 	appConfig,
+	botProtection,
 	testData,
 	rateLimited,
 	monitorState,
 	sessionLost,
 	statusPageOnly,
 	clerkNeverLoaded,
+	uiChanged,
 }
 
 // Diagnose explains a failed or errored run. A run that passed (or is still
@@ -105,7 +111,7 @@ func unknown(f *facts) result.Diagnosis {
 		Summary: fmt.Sprintf("Unknown cause: %s.", orNone(clip(f.e.Message, 200))),
 		Next:    "Look at this run's screenshot and events; if it repeats, compare with the last passing run.",
 	}
-	for _, r := range f.failures(kindFAPI, kindBAPI, kindScript, kindApp, kindProvider) {
+	for _, r := range f.failures(kindFAPI, kindBAPI, kindScript, kindApp, kindProvider, kindForeignFAPI) {
 		d.Evidence = append(d.Evidence, r.String())
 	}
 	d.Evidence = append(d.Evidence, f.errorTexts(4)...)

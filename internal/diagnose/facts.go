@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loginprobe/loginprobe/internal/clerk"
+	"github.com/loginprobe/loginprobe/internal/evidence"
 	"github.com/loginprobe/loginprobe/internal/result"
 )
 
@@ -16,12 +17,13 @@ import (
 type reqKind int
 
 const (
-	kindOther    reqKind = iota // a third party (telemetry, images, Turnstile)
-	kindFAPI                    // Clerk's Frontend API (direct or proxied)
-	kindBAPI                    // Clerk's Backend API
-	kindScript                  // clerk-js or Clerk UI bundles and chunks
-	kindApp                     // the app's own pages and calls
-	kindProvider                // an OAuth provider's pages
+	kindOther       reqKind = iota // a third party (telemetry, images, Turnstile)
+	kindFAPI                       // Clerk's Frontend API (direct or proxied)
+	kindBAPI                       // Clerk's Backend API
+	kindScript                     // clerk-js or Clerk UI bundles and chunks
+	kindApp                        // the app's own pages and calls
+	kindProvider                   // an OAuth provider's pages
+	kindForeignFAPI                // a Frontend API other than the configured one (a proxy, another instance)
 )
 
 // slowRequest is how long a Frontend API answer may take before it counts as
@@ -41,13 +43,34 @@ type request struct {
 	code     string
 	trace    string
 	netErr   string // the net error of a request that got no answer
+	failure  result.FailureKind
+	blocked  string // who blocked it (csp, inspector, mime, …)
 	duration time.Duration
 }
 
 // failed reports whether the request got an error status or no answer
 // (ERR_ABORTED, a request cancelled by a navigation, does not count).
 func (r request) failed() bool {
-	return r.status >= 400 || (r.netErr != "" && classifyNet(r.netErr) != netNone)
+	return r.status >= 400 || r.failure == result.FailureBlocked || (r.netErr != "" && r.class() != netNone)
+}
+
+// class says what the request's failure means, from its typed fields, or
+// from its text for requests read back from a log line or an error text.
+func (r request) class() netClass {
+	switch r.failure {
+	case result.FailureCanceled:
+		return netNone
+	case result.FailurePending:
+		return netPending
+	case result.FailureCORS:
+		return netConfig
+	case result.FailureBlocked:
+		if r.blocked == "inspector" {
+			return netBlocked
+		}
+		return netConfig
+	}
+	return classifyNet(r.netErr)
 }
 
 // String quotes the request as evidence: "POST /v1/client/sign_ins → 500
@@ -56,6 +79,9 @@ func (r request) String() string {
 	target := strings.TrimSpace(r.method + " " + r.path)
 	if r.netErr != "" {
 		return target + " failed: " + r.netErr
+	}
+	if r.failure == result.FailureBlocked {
+		return target + " → " + strconv.Itoa(r.status) + ", refused by the browser (" + r.blocked + ")"
 	}
 	s := target + " → " + strconv.Itoa(r.status)
 	if r.code != "" {
@@ -100,8 +126,9 @@ func gather(e Evidence) *facts {
 	for i, ev := range e.Events {
 		switch ev.Kind {
 		case result.EventRequest, result.EventRequestFailed:
-			r := request{idx: i, method: ev.Method, url: stripQuery(ev.URL), status: ev.Status, code: ev.ClerkCode, trace: ev.TraceID, duration: ev.Duration}
-			if ev.Kind == result.EventRequestFailed {
+			r := request{idx: i, method: ev.Method, url: stripQuery(ev.URL), status: ev.Status, code: ev.ClerkCode, trace: ev.TraceID, duration: ev.Duration,
+				failure: evidence.Failure(ev), blocked: evidence.BlockedBy(ev)}
+			if ev.Kind == result.EventRequestFailed && ev.Status < 400 {
 				r.netErr = netErrorText(ev.Text)
 			}
 			f.addRequest(r)
@@ -139,28 +166,22 @@ func (f *facts) addRequest(r request) {
 func (f *facts) classify(u string) reqKind {
 	host := hostOf(u)
 	switch {
-	case isClerkScript(u):
+	case evidence.IsClerkScript(u):
 		return kindScript
+	case f.e.BAPIPrefix != "" && strings.HasPrefix(u, strings.TrimRight(f.e.BAPIPrefix, "/")), host == "api.clerk.com":
+		return kindBAPI
 	case f.e.FAPIPrefix != "" && strings.HasPrefix(u, strings.TrimRight(f.e.FAPIPrefix, "/")):
 		return kindFAPI
 	case f.e.FAPIPrefix == "" && (strings.HasSuffix(host, ".clerk.accounts.dev") || strings.HasPrefix(host, "clerk.") || strings.Contains(u, "/__clerk/v1/")):
 		return kindFAPI
-	case f.e.BAPIPrefix != "" && strings.HasPrefix(u, strings.TrimRight(f.e.BAPIPrefix, "/")), host == "api.clerk.com":
-		return kindBAPI
+	case evidence.IsFAPIPath(u):
+		return kindForeignFAPI
 	case isProviderURL(u):
 		return kindProvider
 	case host != "" && host == f.appHost:
 		return kindApp
 	}
 	return kindOther
-}
-
-// isClerkScript matches clerk-js and Clerk UI bundles and their chunks.
-func isClerkScript(u string) bool {
-	p := strings.ToLower(u)
-	return strings.HasSuffix(p, "/clerk.browser.js") || strings.HasSuffix(p, "/ui.browser.js") ||
-		strings.Contains(p, "/npm/@clerk/") || strings.Contains(p, "_clerk.browser_") ||
-		(strings.HasSuffix(p, ".js") && strings.Contains(p, "_ui_"))
 }
 
 // providerHosts are the OAuth providers loginprobe flows use.
@@ -198,7 +219,7 @@ func netErrorText(s string) string {
 // from is not what failed the run).
 func (f *facts) recovered(r request) bool {
 	for _, later := range f.requests {
-		if later.idx > r.idx && later.kind == r.kind && later.path == r.path &&
+		if later.idx > r.idx && later.kind == r.kind && later.path == r.path && hostOf(later.url) == hostOf(r.url) &&
 			(later.method == r.method || later.method == "" || r.method == "") &&
 			later.netErr == "" && later.status >= 200 && later.status < 400 {
 			return true

@@ -96,7 +96,7 @@ func healthyLoad() *ev {
 }
 
 // evidence is a failed sign-in on the local Clerk with the given events.
-func evidence(b *ev, msg string) Evidence {
+func runEvidence(b *ev, msg string) Evidence {
 	return Evidence{
 		Flow: "sign-in", Outcome: result.Fail, FailedStep: "submit password", Message: msg,
 		Events: b.events, ClerkStatus: "ready", ClerkLoaded: true,

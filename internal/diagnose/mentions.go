@@ -60,13 +60,8 @@ func (f *facts) mentions(cause result.Cause) []mention {
 				add(p, w)
 			}
 		}
-		for _, t := range uiErrorTexts {
-			if strings.Contains(p.text, t.phrase) {
-				add(p, t.code)
-			}
-		}
-		if strings.Contains(p.text, incorrectCode) {
-			add(p, "form_code_incorrect")
+		for _, code := range clerk.CodesShownIn(p.text) {
+			add(p, code)
 		}
 	}
 	return out

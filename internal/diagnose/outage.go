@@ -43,7 +43,7 @@ func lines(s []signal) []string {
 func monitorNetwork(f *facts) (result.Diagnosis, bool) {
 	var local, app, fapi []request
 	for _, r := range f.failures(kindFAPI, kindBAPI, kindScript, kindApp, kindProvider, kindOther) {
-		switch c := classifyNet(r.netErr); {
+		switch c := r.class(); {
 		case c == netMonitor:
 			local = append(local, r)
 		case c == netOutage && r.kind == kindApp:
@@ -99,6 +99,14 @@ func clerkOutage(f *facts) (result.Diagnosis, bool) {
 		return result.Diagnosis{}, false
 	}
 	sortSignals(sigs)
+	if why := f.degraded(sigs); why != "" {
+		return result.Diagnosis{
+			Cause:    result.CauseClerkDegraded,
+			Summary:  fmt.Sprintf("Clerk degraded (%s): %s; %s.", why, sigs[0].line, statusLine(f.e.Status)),
+			Next:     nextDegraded,
+			Evidence: lines(sigs),
+		}, true
+	}
 	return result.Diagnosis{
 		Cause:    result.CauseClerkOutage,
 		Summary:  fmt.Sprintf("Clerk outage: %s; %s.", sigs[0].line, statusLine(f.e.Status)),
@@ -106,6 +114,33 @@ func clerkOutage(f *facts) (result.Diagnosis, bool) {
 		Evidence: lines(sigs),
 	}, true
 }
+
+// nextDegraded is the next step of a degraded Clerk.
+const nextDegraded = "Nothing to fix in the app: Clerk answers, but slowly or only in part. Follow https://status.clerk.com and give Clerk support the trace ids in the evidence; loginprobe keeps probing."
+
+// degraded says why outage signals describe a degraded Clerk rather than an
+// outage, or "": clerk-js itself says degraded (it runs, with some requests
+// failing), or Clerk only answered slowly (or not yet), and the status page
+// does not report an outage.
+func (f *facts) degraded(sigs []signal) string {
+	if f.e.Status != nil && f.e.Status.AuthDegraded() || f.e.ClerkStatus == "error" {
+		return ""
+	}
+	if f.e.ClerkStatus == "degraded" {
+		return "Clerk.status is degraded"
+	}
+	slow := true
+	for _, sg := range sigs {
+		slow = slow && sg.tier >= tierSlow
+	}
+	if slow {
+		return "slow answers"
+	}
+	return ""
+}
+
+// tierSlow is the tier of slowness signals: a slow or unanswered request.
+const tierSlow = 3
 
 // outageReason says whether one Clerk request is outage evidence, how
 // decisive (tier) and in what words.
@@ -121,10 +156,12 @@ func outageReason(r request) (tier int, why string, ok bool) {
 			return 1, r.String() + " without an error code", true
 		}
 		return 1, r.String() + " on an endpoint Clerk does not rate-limit", true
-	case classifyNet(r.netErr) == netOutage:
+	case r.class() == netOutage:
 		return 2, r.String(), true
+	case r.class() == netPending && r.kind != kindForeignFAPI:
+		return tierSlow, r.String(), true
 	case r.kind == kindFAPI && !r.failed() && r.duration >= slowRequest:
-		return 3, r.String(), true
+		return tierSlow, r.String(), true
 	}
 	return 0, "", false
 }
@@ -133,8 +170,8 @@ func outageReason(r request) (tier int, why string, ok bool) {
 // at Clerk rather than at the app's configuration, test data or rate limits.
 func degradedFailure(r request) bool {
 	if r.netErr != "" {
-		c := classifyNet(r.netErr)
-		return c == netOutage || c == netOther
+		c := r.class()
+		return c == netOutage || c == netOther || c == netPending
 	}
 	switch clerk.CodeCause(r.status, r.code) {
 	case result.CauseConfig, result.CauseTestData, result.CauseRateLimited, result.CauseMonitor:
@@ -148,7 +185,7 @@ func degradedFailure(r request) bool {
 func monitorBlocked(f *facts) (result.Diagnosis, bool) {
 	var rs []request
 	for _, r := range f.failures(kindFAPI, kindScript) {
-		if classifyNet(r.netErr) == netBlocked {
+		if r.class() == netBlocked {
 			rs = append(rs, r)
 		}
 	}
@@ -214,7 +251,7 @@ func appDown(f *facts) (result.Diagnosis, bool) {
 	var bad []request
 	for _, r := range f.failures(kindApp) {
 		switch {
-		case r.status >= 500, classifyNet(r.netErr) == netOutage:
+		case r.status >= 500, r.class() == netOutage, r.netErr != "" && strings.Contains(strings.ToLower(r.netErr), "cert_"):
 			bad = append(bad, r)
 		case r.status >= 400 && doc[r.url]:
 			bad = append(bad, r)
@@ -223,6 +260,10 @@ func appDown(f *facts) (result.Diagnosis, bool) {
 	d := result.Diagnosis{Cause: result.CauseApp, Next: nextApp}
 	onProvider := isProviderURL(f.e.PageURL) // an OAuth provider's error page is not the app's
 	switch {
+	case len(bad) > 0 && bad[0].status == 0:
+		d.Cause, d.Next = result.CauseNetwork, nextNetwork
+		d.Summary = fmt.Sprintf("Network: the app could not be reached: %s.", strings.TrimPrefix(bad[0].String(), bad[0].method+" "))
+		d.Evidence = requestLines(bad)
 	case len(bad) > 0:
 		d.Summary = fmt.Sprintf("App failure: the app's page %s.", strings.TrimPrefix(bad[0].String(), bad[0].method+" "))
 		if bad[0].status == http.StatusNotFound {
@@ -233,13 +274,17 @@ func appDown(f *facts) (result.Diagnosis, bool) {
 		d.Summary = fmt.Sprintf("App failure: the page %s shows %q.", orNone(stripQuery(f.e.PageURL)), f.e.PageTitle)
 		d.Evidence = []string{"page title: " + f.e.PageTitle}
 	case strings.HasPrefix(f.e.PageURL, "chrome-error:"):
-		d.Summary = fmt.Sprintf("App failure: the page never rendered (Chromium shows its error page, title %q).", f.e.PageTitle)
+		d.Cause, d.Next = result.CauseNetwork, nextNetwork
+		d.Summary = fmt.Sprintf("Network: the app's page could not be reached (Chromium shows its error page, title %q).", f.e.PageTitle)
 		d.Evidence = []string{"page: " + f.e.PageURL}
 	default:
 		return d, false
 	}
 	return d, true
 }
+
+// nextNetwork is the next step when the app itself could not be reached.
+const nextNetwork = "Check the app's DNS record, TLS certificate and that its server accepts connections (from where loginprobe runs); Clerk was not involved yet."
 
 // requestLines quotes requests as evidence.
 func requestLines(rs []request) []string {

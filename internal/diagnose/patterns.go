@@ -3,6 +3,8 @@ package diagnose
 import (
 	"regexp"
 	"strings"
+
+	"github.com/loginprobe/loginprobe/internal/evidence"
 )
 
 // netClass sorts request failure texts by what they say.
@@ -15,6 +17,7 @@ const (
 	netBlocked                 // loginprobe itself failed the request (Fetch.failRequest)
 	netConfig                  // blocked by policy (CSP, CORS, CORP, mixed content) or a bad certificate
 	netOther
+	netPending // still unanswered when the run ended: a hang, which is slowness
 )
 
 // Failure tokens, compared in lower case with spaces as underscores, so
@@ -72,18 +75,6 @@ var (
 	}
 	captchaScript   = "Failed to load the CAPTCHA script from Cloudflare"
 	redirectOrigins = "is not on one of the allowedRedirectOrigins"
-	// uiErrorTexts: what the prebuilt UI shows for some error codes.
-	uiErrorTexts = []struct{ phrase, code string }{
-		{"Password is incorrect", "form_password_incorrect"},
-		{"Couldn't find your account", "form_identifier_not_found"},
-		{"Couldn’t find your account", "form_identifier_not_found"},
-		{"Your account is locked", "user_locked"},
-		{"email address is taken", "form_identifier_exists"},
-		{"password has been found as part of a breach", "form_password_pwned"},
-		{"Token exchange error", "oauth_token_exchange_error"},
-	}
-	// incorrectCode is the OTP field's error ("Incorrect code"): 424242 was refused.
-	incorrectCode = "Incorrect code"
 	// codeWord finds snake_case words that may be ClerkAPIError codes.
 	codeWord = regexp.MustCompile(`\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b`)
 	// serverErrorTitle matches the title of a server error page.
@@ -100,7 +91,7 @@ func isCSPViolation(s string) bool {
 // isMIMERefusal matches "Refused to execute script from '…clerk.browser.js'
 // because its MIME type ('text/plain') is not executable…".
 func isMIMERefusal(s string) bool {
-	return strings.Contains(s, "Refused to execute script from") && (strings.Contains(s, "clerk.browser.js") || strings.Contains(s, "ui.browser.js") || strings.Contains(s, "@clerk/"))
+	return strings.Contains(s, "Refused to execute script from") && evidence.IsScriptRefusal(s)
 }
 
 func containsAny(s string, subs []string) bool {

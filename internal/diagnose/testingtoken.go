@@ -4,12 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/loginprobe/loginprobe/internal/clerk"
 	"github.com/loginprobe/loginprobe/internal/result"
 )
-
-// botRefusals are the Frontend API codes with which bot protection refuses
-// a sign-in or sign-up.
-var botRefusals = map[string]bool{"captcha_invalid": true, "captcha_missing_token": true, "requires_captcha": true}
 
 // testingTokenPath is the Backend API call that creates a testing token.
 const testingTokenPath = "/v1/testing_tokens"
@@ -27,7 +24,7 @@ func botProtectionNoToken(f *facts) (result.Diagnosis, bool) {
 		}
 	}
 	for _, r := range f.failures(kindFAPI) {
-		if botRefusals[r.code] {
+		if r.status < 500 && clerk.CodeCause(r.status, r.code) == result.CauseBotProtection {
 			refused = &r
 			break
 		}

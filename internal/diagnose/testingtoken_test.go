@@ -18,14 +18,14 @@ func TestBotProtectionWithoutTestingToken(t *testing.T) {
 	runCases(t, []diagCase{
 		{
 			name: "refused after the token failed",
-			e: evidence(noToken().req("POST", fapiURL, "/v1/client/sign_ins", 400, "captcha_invalid"),
+			e: runEvidence(noToken().req("POST", fapiURL, "/v1/client/sign_ins", 400, "captcha_invalid"),
 				`waiting for the password step: .cl-alert says "Captcha invalid"`),
 			cause:    result.CauseBotProtection,
 			summary:  []string{"no testing token", "POST /v1/testing_tokens → 500", "captcha_invalid"},
 			evidence: "testing token: POST /v1/testing_tokens → 500 internal_clerk_error",
 		},
 	})
-	d := Diagnose(evidence(healthyLoad().req("POST", fapiURL, "/v1/client/sign_ins", 400, "captcha_invalid"), "captcha"))
+	d := Diagnose(runEvidence(healthyLoad().req("POST", fapiURL, "/v1/client/sign_ins", 400, "captcha_invalid"), "captcha"))
 	if len(d.Evidence) > 0 && strings.HasPrefix(d.Evidence[0], "testing token:") {
 		t.Errorf("a refusal without a Backend API failure was blamed on the testing token: %+v", d)
 	}

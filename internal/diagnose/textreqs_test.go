@@ -15,10 +15,10 @@ func preflight(msg string, events ...result.Event) Evidence {
 func TestDiagnoseClientErrorTexts(t *testing.T) {
 	t.Parallel()
 	tokenNote := "FAPI request blocked by loginprobe (testing token): getting a testing token: clerk backend POST /v1/testing_tokens: 500 internal_clerk_error: There was an internal error on our servers (trace abc)"
-	blockedByUs := evidence(healthyLoad().
+	blockedByUs := runEvidence(healthyLoad().
 		failed("POST", fapiURL+"/v1/client/sign_ins"+qs, "blocked:inspector").
 		note("FAPI request blocked by loginprobe (testing token): getting a testing token: no Backend API client (set clerk.secret_key, or CLERK_TESTING_TOKEN)"), timeoutMsg)
-	tokenOutage := evidence(healthyLoad().failed("POST", fapiURL+"/v1/client/sign_ins"+qs, "blocked:inspector").note(tokenNote), timeoutMsg)
+	tokenOutage := runEvidence(healthyLoad().failed("POST", fapiURL+"/v1/client/sign_ins"+qs, "blocked:inspector").note(tokenNote), timeoutMsg)
 
 	runCases(t, []diagCase{
 		{name: "health 503 from the preflight client",
@@ -48,13 +48,13 @@ func TestDiagnoseClientErrorTexts(t *testing.T) {
 		{name: "testing token fetch hit a Clerk 500", e: tokenOutage, cause: result.CauseClerkOutage,
 			summary: []string{"POST /v1/testing_tokens → 500 internal_clerk_error"}},
 		{name: "CSP blocks the Frontend API connection",
-			e:     evidence(healthyLoad().failed("POST", fapiURL+"/v1/client/sign_ins"+qs, "blocked:csp"), timeoutMsg),
+			e:     runEvidence(healthyLoad().failed("POST", fapiURL+"/v1/client/sign_ins"+qs, "blocked:csp"), timeoutMsg),
 			cause: result.CauseConfig, summary: []string{"blocked a Clerk request", "blocked:csp"}, next: "Content-Security-Policy"},
 		{name: "CORS failure on the Frontend API",
-			e:     evidence(healthyLoad().failed("GET", fapiURL+"/v1/client"+qs, "cors:MissingAllowOriginHeader"), timeoutMsg),
+			e:     runEvidence(healthyLoad().failed("GET", fapiURL+"/v1/client"+qs, "cors:MissingAllowOriginHeader"), timeoutMsg),
 			cause: result.CauseConfig, summary: []string{"cors:MissingAllowOriginHeader"}},
 		{name: "canceled requests are noise",
-			e:     evidence(healthyLoad().failed("GET", fapiURL+"/v1/client"+qs, "canceled"), "expected URL /dashboard"),
+			e:     runEvidence(healthyLoad().failed("GET", fapiURL+"/v1/client"+qs, "canceled"), "expected URL /dashboard"),
 			cause: result.CauseUnknown, summary: []string{"Unknown cause: expected URL /dashboard"}},
 	})
 }

@@ -30,6 +30,7 @@
 //	GET /sign-up                 mounts <SignUp/> (#/verify-email-address, #/sso-callback …)
 //	GET /                        home: #user-id, #user-email, #sign-out when signed in; #signed-out otherwise;
 //	                             window.__app = {userId, email}; a failed load shows #load-error and sets window.__loadError
+//	                             (for this project's own tests only: loginprobe reads what any app shows, never __loadError)
 //	GET /sign-in/sso-callback    Clerk.handleRedirectCallback (for path-routed apps)
 //	GET /sign-up/sso-callback    the same
 //
@@ -164,6 +165,7 @@
 //   - ui_js_404 (loading): ui.browser.js answers 404: Clerk loads but cannot mount SignIn/SignUp
 //   - app_500 (loading): the app's own /sign-in, /sign-up and / pages answer 500
 //   - app_csp_blocks_clerk (loading): the app's pages carry a Content-Security-Policy whose script-src blocks Clerk's scripts
+//   - clerk_js_wrong_mime (loading): clerk.browser.js answers 200 text/plain with nosniff: the browser refuses to run it
 //   - fapi_down (outage): every Frontend API connection is reset
 //   - fapi_500 (outage): every Frontend API call answers 500 internal_clerk_error
 //   - fapi_503 (outage): every Frontend API call answers 503 service_unavailable
@@ -174,6 +176,9 @@
 //   - tokens_500 (outage): session token refresh (/v1/client/sessions/{id}/tokens) answers 500
 //   - session_not_found (outage): session token refresh answers 404 resource_not_found
 //   - health_503 (outage): GET /v1/health answers 503 {"status":"unhealthy"}
+//   - client_502 (outage): GET /v1/client answers 502 Bad Gateway (HTML): Clerk.status degraded
+//   - jwks_empty (outage): the JWKS answers {"keys":[]}: no session token verifies
+//   - jwks_wrong_key (outage): the JWKS has a key with another kid than the one that signs session tokens
 //   - sign_in_500_once (outage): the first sign-in create with an identifier after the fault is set answers 500 internal_clerk_error, instance-wide; later ones pass (a blip: a retry passes)
 //   - host_invalid (config): every Frontend API call answers 400 host_invalid
 //   - origin_invalid (config): every Frontend API call answers 400 origin_invalid
@@ -186,6 +191,7 @@
 //   - user_quota_exceeded (config): sign-up create answers 403 user_quota_exceeded
 //   - bot_protection_no_token (config): bot protection on: sign-in/sign-up creates without a valid __clerk_testing_token answer 400 captcha_invalid
 //   - google_disabled (config): Google is not enabled on the instance: /v1/environment lists only GitHub in user_settings.social (no Google button) and an oauth_google create answers 422 oauth_provider_not_enabled
+//   - page_proxy_unreachable (config): the app's pages give Clerk a proxy URL (/__elsewhere) whose connections are reset: Clerk talks to another Frontend API than the configured one
 //   - password_incorrect (test_data): every password attempt answers 422 form_password_incorrect
 //   - user_missing (test_data): sign-in create answers 422 form_identifier_not_found for every identifier
 //   - user_locked (test_data): sign-in attempts answer 403 user_locked

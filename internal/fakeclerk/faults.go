@@ -20,6 +20,7 @@ const (
 	FaultUIJS404           Fault = "ui_js_404"
 	FaultApp500            Fault = "app_500"
 	FaultAppCSPBlocksClerk Fault = "app_csp_blocks_clerk"
+	FaultClerkJSWrongMIME  Fault = "clerk_js_wrong_mime"
 
 	// A Clerk outage.
 	FaultFAPIDown        Fault = "fapi_down"
@@ -32,6 +33,9 @@ const (
 	FaultTokens500       Fault = "tokens_500"
 	FaultSessionNotFound Fault = "session_not_found"
 	FaultHealth503       Fault = "health_503"
+	FaultClient502       Fault = "client_502"
+	FaultJWKSEmpty       Fault = "jwks_empty"
+	FaultJWKSWrongKey    Fault = "jwks_wrong_key"
 	FaultSignIn500Once   Fault = "sign_in_500_once"
 
 	// The app's configuration.
@@ -46,6 +50,7 @@ const (
 	FaultUserQuotaExceeded        Fault = "user_quota_exceeded"
 	FaultBotProtectionNoToken     Fault = "bot_protection_no_token"
 	FaultGoogleDisabled           Fault = "google_disabled"
+	FaultPageProxyUnreachable     Fault = "page_proxy_unreachable"
 
 	// The monitor's test data.
 	FaultPasswordIncorrect Fault = "password_incorrect"
@@ -76,6 +81,7 @@ var Catalog = []FaultInfo{
 	{FaultUIJS404, "loading", "ui.browser.js answers 404: Clerk loads but cannot mount SignIn/SignUp"},
 	{FaultApp500, "loading", "the app's own /sign-in, /sign-up and / pages answer 500"},
 	{FaultAppCSPBlocksClerk, "loading", "the app's pages carry a Content-Security-Policy whose script-src blocks Clerk's scripts"},
+	{FaultClerkJSWrongMIME, "loading", "clerk.browser.js answers 200 text/plain with nosniff: the browser refuses to run it"},
 	{FaultFAPIDown, "outage", "every Frontend API connection is reset"},
 	{FaultFAPI500, "outage", "every Frontend API call answers 500 internal_clerk_error"},
 	{FaultFAPI503, "outage", "every Frontend API call answers 503 service_unavailable"},
@@ -86,6 +92,9 @@ var Catalog = []FaultInfo{
 	{FaultTokens500, "outage", "session token refresh (/v1/client/sessions/{id}/tokens) answers 500"},
 	{FaultSessionNotFound, "outage", "session token refresh answers 404 resource_not_found"},
 	{FaultHealth503, "outage", "GET /v1/health answers 503 {\"status\":\"unhealthy\"}"},
+	{FaultClient502, "outage", "GET /v1/client answers 502 Bad Gateway (HTML): Clerk.status degraded"},
+	{FaultJWKSEmpty, "outage", "the JWKS answers {\"keys\":[]}: no session token verifies"},
+	{FaultJWKSWrongKey, "outage", "the JWKS has a key with another kid than the one that signs session tokens"},
 	{FaultSignIn500Once, "outage", "the first sign-in create with an identifier after the fault is set answers 500 internal_clerk_error, instance-wide; later ones pass (a blip: a retry passes)"},
 	{FaultHostInvalid, "config", "every Frontend API call answers 400 host_invalid"},
 	{FaultOriginInvalid, "config", "every Frontend API call answers 400 origin_invalid"},
@@ -98,6 +107,7 @@ var Catalog = []FaultInfo{
 	{FaultUserQuotaExceeded, "config", "sign-up create answers 403 user_quota_exceeded"},
 	{FaultBotProtectionNoToken, "config", "bot protection on: sign-in/sign-up creates without a valid __clerk_testing_token answer 400 captcha_invalid"},
 	{FaultGoogleDisabled, "config", "Google is not enabled on the instance: /v1/environment lists only GitHub in user_settings.social (no Google button) and an oauth_google create answers 422 oauth_provider_not_enabled"},
+	{FaultPageProxyUnreachable, "config", "the app's pages give Clerk a proxy URL (/__elsewhere) whose connections are reset: Clerk talks to another Frontend API than the configured one"},
 	{FaultPasswordIncorrect, "test_data", "every password attempt answers 422 form_password_incorrect"},
 	{FaultUserMissing, "test_data", "sign-in create answers 422 form_identifier_not_found for every identifier"},
 	{FaultUserLocked, "test_data", "sign-in attempts answer 403 user_locked"},

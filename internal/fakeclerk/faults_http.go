@@ -55,6 +55,7 @@ const (
 	kindBAPI
 	kindOAuth
 	kindStatus
+	kindElsewhere // the dead proxy path of page_proxy_unreachable
 )
 
 // faultReq is what the rules look at: the kind, the Frontend API path
@@ -90,6 +91,8 @@ func classify(r *http.Request) faultReq {
 		q.kind = kindOAuth
 	case strings.HasPrefix(p, "/api/v2/"):
 		q.kind = kindStatus
+	case strings.HasPrefix(p, elsewhere+"/"):
+		q.kind = kindElsewhere
 	}
 	if m := r.URL.Query().Get("_method"); r.Method == http.MethodPost && m != "" {
 		q.method = strings.ToUpper(m)
@@ -176,6 +179,9 @@ func readForm(r *http.Request) url.Values {
 func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, q faultReq) (Fault, bool) {
 	on := s.faults.Active
 	fapi := q.kind == kindFAPI
+	if f, ok := s.injectEvidenceFault(w, r, q); ok {
+		return f, true
+	}
 	switch {
 	case on(FaultClerkJS404) && q.kind == kindClerkJS:
 		http.Error(w, "404 Not Found", http.StatusNotFound)

@@ -36,7 +36,7 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base := s.base(r)
-	d := pageData{Page: p.name, Title: p.title + " · " + ApplicationName, PK: s.pk, ProxyURL: base + "/__clerk",
+	d := pageData{Page: p.name, Title: p.title + " · " + ApplicationName, PK: s.pk, ProxyURL: s.pageProxyURL(base),
 		ClerkJS: base + "/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js",
 		ClerkUI: base + "/__clerk/npm/@clerk/ui@1/dist/ui.browser.js"}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -43,6 +43,11 @@ var causeText = map[result.Cause]string{
 	result.CauseApp:         "the app's own pages",
 	result.CauseMonitor:     "loginprobe itself",
 	result.CauseUnknown:     "not diagnosed",
+
+	result.CauseClerkDegraded: "Clerk is slow or partly failing",
+	result.CauseBotProtection: "Clerk's bot protection, refusing the monitor",
+	result.CauseNetwork:       "the network to the app (DNS, TLS, connections)",
+	result.CauseUIChanged:     "a changed page or Clerk UI (selectors need an update)",
 }
 
 // Render builds the content of m: one function, so that every channel says

@@ -35,11 +35,13 @@ const (
 	CauseApp         Cause = "app"          // the app's own pages failed (500, never rendered)
 	CauseMonitor     Cause = "monitor"      // loginprobe itself: browser crash, database, config
 	CauseUnknown     Cause = "unknown"
-)
 
-// CauseBotProtection: bot protection refused the monitor (captcha refused,
-// testing token missing or refused).
-const CauseBotProtection Cause = "bot_protection"
+	// Finer causes where one of the above was too coarse.
+	CauseClerkDegraded Cause = "clerk_degraded" // Clerk answers, but slowly or partly: Clerk.status degraded, one endpoint failing
+	CauseBotProtection Cause = "bot_protection" // captcha refused, testing token missing or refused
+	CauseNetwork       Cause = "network"        // the app itself unreachable: DNS, TLS, connection refused
+	CauseUIChanged     Cause = "ui_changed"     // Clerk and the app answer, but an expected element never appears
+)
 
 // Diagnosis says why a run failed, with the evidence that says so and what to do.
 type Diagnosis struct {
@@ -121,7 +123,25 @@ type Event struct {
 	ClerkCode string        `json:"clerk_code,omitempty"`
 	TraceID   string        `json:"trace_id,omitempty"`
 	Duration  time.Duration `json:"duration_ns,omitempty"`
+	// Failure says why a request_failed event got no answer; BlockedBy
+	// names who blocked it when Failure is FailureBlocked. Text keeps the
+	// human line (the net error, "no answer after 3s").
+	Failure   FailureKind `json:"failure,omitempty"`
+	BlockedBy string      `json:"blocked_by,omitempty"` // csp, mixed-content, mime (Chromium's BlockedReason, e.g. "inspector" for loginprobe's own)
 }
+
+// FailureKind says why a request got no answer.
+type FailureKind string
+
+// The failure kinds of a request_failed event.
+const (
+	FailureNone     FailureKind = ""
+	FailureNet      FailureKind = "net"      // a network error: reset, refused, DNS, TLS, timed out
+	FailureBlocked  FailureKind = "blocked"  // the browser refused it (BlockedBy says who)
+	FailureCORS     FailureKind = "cors"     // a CORS check failed (Text names the CORS error)
+	FailurePending  FailureKind = "pending"  // still unanswered when the run looked
+	FailureCanceled FailureKind = "canceled" // cancelled, e.g. by a navigation: not evidence
+)
 
 // Screenshot is an image of the page at a step.
 type Screenshot struct {

@@ -62,6 +62,10 @@ func sampleRun(flow string, outcome result.Outcome, start time.Time, nSteps, nEv
 			e = result.Event{Time: e.Time, Kind: result.EventConsole, Level: "error",
 				Text: "Clerk: something went wrong", Source: "https://app.example.com/_next/app.js"}
 		}
+		if i%3 == 2 {
+			e = result.Event{Time: e.Time, Kind: result.EventRequestFailed, Method: "GET", URL: "https://app.example.com/blocked.js",
+				Text: "net::ERR_BLOCKED_BY_CSP (blocked by csp)", Failure: result.FailureBlocked, BlockedBy: "csp"}
+		}
 		r.Events = append(r.Events, e)
 	}
 	for i, when := range shots {

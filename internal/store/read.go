@@ -210,7 +210,7 @@ func queryEvents(ctx context.Context, db querier, runID int64) ([]result.Event, 
 			dur int64
 		)
 		err := rows.Scan(&at, &e.Kind, &e.Level, &e.Text, &e.Source, &e.Method, &e.URL, &e.Status,
-			&e.ClerkCode, &e.TraceID, &dur)
+			&e.ClerkCode, &e.TraceID, &dur, &e.Failure, &e.BlockedBy)
 		if err != nil {
 			return err
 		}
@@ -218,7 +218,7 @@ func queryEvents(ctx context.Context, db querier, runID int64) ([]result.Event, 
 		e.Time, err = parseTime(at)
 		events = append(events, e)
 		return err
-	}, `SELECT time, kind, level, text, source, method, url, status, clerk_code, trace_id, duration_ns
+	}, `SELECT time, kind, level, text, source, method, url, status, clerk_code, trace_id, duration_ns, failure, blocked_by
 FROM events WHERE run_id = ? ORDER BY seq`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("events: %w", err)

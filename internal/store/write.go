@@ -162,7 +162,7 @@ func saveChildren(ctx context.Context, tx *sql.Tx, r *result.Run) error {
 	for i, e := range r.Events {
 		events[i] = []any{r.ID, i, fmtTime(e.Time), red(string(e.Kind)), red(e.Level), red(e.Text),
 			red(e.Source), red(e.Method), red(e.URL), e.Status, red(e.ClerkCode), red(e.TraceID),
-			int64(e.Duration)}
+			int64(e.Duration), red(string(e.Failure)), red(e.BlockedBy)}
 	}
 	shots := make([][]any, len(r.Screenshots))
 	for i, sc := range r.Screenshots {
@@ -177,7 +177,7 @@ func saveChildren(ctx context.Context, tx *sql.Tx, r *result.Run) error {
 		rows [][]any
 	}{
 		{"INSERT INTO steps (run_id, seq, name, started_at, duration_ns, outcome, error, always) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", steps},
-		{"INSERT INTO events (run_id, seq, time, kind, level, text, source, method, url, status, clerk_code, trace_id, duration_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events},
+		{"INSERT INTO events (run_id, seq, time, kind, level, text, source, method, url, status, clerk_code, trace_id, duration_ns, failure, blocked_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events},
 		{"INSERT INTO screenshots (run_id, seq, step, kind, format, taken_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)", shots},
 	}
 	for _, in := range inserts {
