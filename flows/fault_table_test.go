@@ -46,6 +46,14 @@ func verdictRows() []verdictRow {
 		return verdictRow{fault: f, flow: flow, outcome: result.Pass}
 	}
 	errored := func(r verdictRow) verdictRow { r.outcome = result.Error; return r }
+	explicit := func(r verdictRow) verdictRow { // flows.<flow>.enabled: true in the file
+		r.setup = func(h *harness) {
+			f := h.cfg.Flows[r.flow]
+			f.Explicit = true
+			h.cfg.Flows[r.flow] = f
+		}
+		return r
+	}
 	return []verdictRow{
 		fail(fakeclerk.FaultClerkJS404, "sign-in", result.CauseConfig, "clerk.browser.js"),
 		slow(fail(fakeclerk.FaultClerkJSTimeout, "sign-in", result.CauseClerkDegraded, "")),
@@ -78,6 +86,7 @@ func verdictRows() []verdictRow {
 		recovers(fail(fakeclerk.FaultUserQuotaExceeded, "sign-up", result.CauseConfig, "user_quota_exceeded")),
 		noSecret(fail(fakeclerk.FaultBotProtectionNoToken, "sign-in", result.CauseBotProtection, "captcha_invalid")),
 		says("not the configured", fail(fakeclerk.FaultPageProxyUnreachable, "sign-in", result.CauseConfig, "__elsewhere")),
+		explicit(fail(fakeclerk.FaultGoogleDisabled, "oauth-google", result.CauseConfig, "does not offer Google")), // skipped unless explicit
 		fail(fakeclerk.FaultPasswordIncorrect, "sign-in", result.CauseTestData, "form_password_incorrect"),
 		fail(fakeclerk.FaultUserMissing, "sign-in", result.CauseTestData, ""),
 		fail(fakeclerk.FaultUserLocked, "sign-in", result.CauseTestData, ""),
@@ -170,7 +179,10 @@ func runVerdict(t *testing.T, row verdictRow) verdict {
 	if r.Outcome == result.Fail && (r.Diagnosis.Summary == "" || r.Diagnosis.Next == "") {
 		t.Errorf("no diagnosis: %+v", r.Diagnosis)
 	}
-	if r.Outcome == result.Fail && r.Flow != "user-api" && r.Flow != "clerk-health" {
+	// A preflight verdict (an OAuth provider the instance does not offer)
+	// comes before any browser opens: there is no page to photograph.
+	preflight := len(r.Steps) > 0 && strings.HasPrefix(r.Steps[0].Name, "check the instance offers") && r.Steps[0].Outcome != result.Pass
+	if r.Outcome == result.Fail && r.Flow != "user-api" && r.Flow != "clerk-health" && !preflight {
 		shots, err := h.st.Screenshots(context.Background(), r.ID)
 		if err != nil || len(shots) == 0 || shots[0].When != "failure" {
 			t.Errorf("want a failure screenshot, got %d (%v)", len(shots), err)

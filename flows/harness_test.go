@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/loginprobe/loginprobe/flows"
 	"github.com/loginprobe/loginprobe/internal/browser"
@@ -63,6 +64,11 @@ func withoutSecretKey() harnessOption { return func(s *harnessSettings) { s.noSe
 // withRateLimits makes the local Clerk enforce Clerk's per-IP limits.
 func withRateLimits() harnessOption { return func(s *harnessSettings) { s.fake.RateLimits = true } }
 
+// withClock gives the local Clerk its own clock.
+func withClock(now func() time.Time) harnessOption {
+	return func(s *harnessSettings) { s.fake.Now = now }
+}
+
 // withFaults starts the local Clerk with faults.
 func withFaults(f ...fakeclerk.Fault) harnessOption {
 	return func(s *harnessSettings) { s.fake.Faults = f }
@@ -71,7 +77,9 @@ func withFaults(f ...fakeclerk.Fault) harnessOption {
 func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
 	h := &harness{dir: t.TempDir(), log: &testkit.SyncBuffer{}}
-	set := harnessSettings{fake: fakeclerk.Options{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(h.log, nil))}}
+	// Every run meets a Clerk whose refreshed token may equal the previous
+	// one (no jti, whole-second iat): no check may rest on tokens differing.
+	set := harnessSettings{fake: fakeclerk.Options{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(h.log, nil)), DeterministicTokens: true}}
 	for _, o := range opts {
 		o(&set)
 	}

@@ -16,14 +16,28 @@ type user struct {
 	ID      string `json:"id"`
 	Email   string `json:"email"`
 	Session string `json:"session"`
+	// Identifiers are every address, phone number and the username the user
+	// can sign in with: the monitor's identifier need not be the primary email.
+	Identifiers []string `json:"identifiers"`
+}
+
+// is reports whether identifier names this user.
+func (u user) is(identifier string) bool {
+	for _, id := range u.Identifiers {
+		if id != "" && strings.EqualFold(id, identifier) {
+			return true
+		}
+	}
+	return u.Email != "" && strings.EqualFold(u.Email, identifier)
 }
 
 const currentUserJS = `(() => {
   const c = window.Clerk;
   const loaded = !!(c && c.loaded);
-  if (!c || !c.user) return {loaded, id: '', email: '', session: ''};
+  if (!c || !c.user) return {loaded, id: '', email: '', session: '', identifiers: []};
   const e = c.user.primaryEmailAddress || (c.user.emailAddresses || [])[0];
-  return {loaded, id: c.user.id || '', email: (e && e.emailAddress) || '', session: (c.session && c.session.id) || ''};
+  const ids = [...(c.user.emailAddresses || []).map(a => a.emailAddress), ...(c.user.phoneNumbers || []).map(p => p.phoneNumber), c.user.username || ''];
+  return {loaded, id: c.user.id || '', email: (e && e.emailAddress) || '', session: (c.session && c.session.id) || '', identifiers: ids.filter(Boolean)};
 })()`
 
 func currentUser(ctx context.Context) (user, error) {
@@ -51,7 +65,7 @@ func getToken(ctx context.Context, skipCache bool) (string, error) {
 func waitSession(ctx context.Context, r *probe.Run, identifier string) (string, error) {
 	var id string
 	err := r.Step(ctx, "wait for the session", func(ctx context.Context) error {
-		u, err := waitUser(ctx, r, func(u user) bool { return strings.EqualFold(u.Email, identifier) }, "the signed-in user "+identifier)
+		u, err := waitUser(ctx, r, func(u user) bool { return u.is(identifier) }, "the signed-in user "+identifier)
 		if err != nil {
 			return err
 		}

@@ -183,11 +183,38 @@ func checkAuthorizeParams(raw, fapi string) error {
 	if len(missing) > 0 {
 		return fmt.Errorf("the authorize URL lacks %s", strings.Join(missing, ", "))
 	}
-	want := strings.TrimSuffix(fapi, "/") + "/v1/oauth_callback"
-	if got := q.Get("redirect_uri"); got != want {
-		return fmt.Errorf("the authorize URL's redirect_uri is %s, want %s (the instance's Frontend API callback)", got, want)
+	if err := checkCallback(q.Get("redirect_uri"), fapi); err != nil {
+		return err
 	}
 	return nil
+}
+
+// clerkCallbackHosts are the hosts besides the instance's own Frontend API
+// whose /v1/oauth_callback is Clerk's: a development instance on Clerk's
+// shared OAuth credentials sends the provider back through one of them.
+var clerkCallbackHosts = []string{".clerk.dev", ".clerk.com", ".clerk.accounts.dev", ".lcl.dev"}
+
+// checkCallback checks that the redirect_uri is a Clerk OAuth callback: the
+// path /v1/oauth_callback on the instance's Frontend API host or on a Clerk
+// host. It does not demand byte equality with the configured URL: a healthy
+// instance may use a shared callback, a port-less form or a trailing slash.
+func checkCallback(got, fapi string) error {
+	want := strings.TrimSuffix(fapi, "/") + "/v1/oauth_callback"
+	u, err := url.Parse(got)
+	f, ferr := url.Parse(fapi)
+	if err != nil || ferr != nil || strings.TrimSuffix(u.Path, "/") != strings.TrimSuffix(f.Path, "/")+"/v1/oauth_callback" {
+		return fmt.Errorf("the authorize URL's redirect_uri is %s, want %s (the instance's Frontend API callback)", got, want)
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == strings.ToLower(f.Hostname()) {
+		return nil
+	}
+	for _, h := range clerkCallbackHosts {
+		if strings.HasSuffix(host, h) {
+			return nil
+		}
+	}
+	return fmt.Errorf("the authorize URL's redirect_uri is %s, want %s (the instance's Frontend API callback) or Clerk's shared callback", got, want)
 }
 
 // providerFailure reports a failed load of the provider's page, from the
@@ -218,8 +245,12 @@ func checkProviderPage(ctx context.Context, provider string) error {
 	if strings.Contains(low, "redirect_uri") && (strings.Contains(low, "mismatch") || strings.Contains(low, "must match")) {
 		return fmt.Errorf("%s refuses Clerk's callback URL (redirect_uri_mismatch): %q", providerTitle(provider), result.OneLine(text, 200))
 	}
-	if u, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`)); strings.Contains(u, "error=") {
-		return fmt.Errorf("%s answered with an error: %s", providerTitle(provider), u)
+	// Only a query parameter named error is the provider's refusal, not any
+	// URL that happens to contain "error=" (a return_to, a login_error hint).
+	if raw, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`)); raw != "" {
+		if u, err := url.Parse(raw); err == nil && u.Query().Get("error") != "" {
+			return fmt.Errorf("%s answered with an error: %s", providerTitle(provider), raw)
+		}
 	}
 	return nil
 }

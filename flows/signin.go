@@ -121,7 +121,7 @@ func codeAsked(ctx context.Context, r *probe.Run, identifier string) (bool, erro
 			}
 		}
 		u, _ := currentUser(ctx)
-		return u.Email != "" && strings.EqualFold(u.Email, identifier), nil
+		return u.is(identifier), nil
 	})
 	if timedOut(ctx, err) {
 		return false, notSeen(r, what, []string{clerk.SelOTPInput}, l, lerr, err)

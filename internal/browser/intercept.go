@@ -57,7 +57,18 @@ func (t *Tab) startIntercept(ctx context.Context) error {
 	return nil
 }
 
-// handleRequest paces the request, adds the testing token and lets it go.
+// handlePaused dispatches on the stage: a response stage has a status code
+// or an error reason.
+func (t *Tab) handlePaused(ev fetch.EventRequestPaused) {
+	if ev.ResponseStatusCode != 0 || ev.ResponseErrorReason != "" {
+		t.handleResponse(ev)
+		return
+	}
+	t.handleRequest(ev)
+}
+
+// handleRequest paces the request, adds the testing token (when one can be
+// had) and lets it go.
 func (t *Tab) handleRequest(ev fetch.EventRequestPaused) {
 	held := time.Now()
 	method, raw := "", ""
@@ -79,12 +90,12 @@ func (t *Tab) handleRequest(ev fetch.EventRequestPaused) {
 		if err == nil && tok == "" {
 			err = fmt.Errorf("empty testing token")
 		}
-		if err != nil {
-			t.blockRequest(ev.RequestID, "testing token", err)
-			return
+		if err == nil {
+			t.local.Add(tok, url.QueryEscape(tok))
+			params.URL = withQueryParam(raw, testingTokenParam, tok)
+		} else if t.ctx.Err() == nil && t.noToken.CompareAndSwap(false, true) {
+			t.Note(fmt.Sprintf("FAPI requests go on without a testing token (%v): only bot protection can refuse them", err))
 		}
-		t.local.Add(tok, url.QueryEscape(tok))
-		params.URL = withQueryParam(raw, testingTokenParam, tok)
 	}
 	// The time loginprobe held the request is not the target's latency: the
 	// recorder subtracts it from the request's duration.

@@ -30,7 +30,10 @@ type TabOptions struct {
 	// TestingToken, if set, is called for every FAPI request; the token is
 	// added as the query parameter __clerk_testing_token, and captcha_bypass
 	// is flipped false→true in JSON responses, as @clerk/testing does. The
-	// function should cache: it is called once per request.
+	// function should cache: it is called once per request. When it fails
+	// (or returns ""), the request goes on without a token and the first
+	// failure is noted: a missing token must not stop the flow, only bot
+	// protection may refuse it.
 	TestingToken func(ctx context.Context) (string, error)
 	// Pace, if set, is called (and may block) before each FAPI request is
 	// let through; an error fails the request (the page sees
@@ -73,6 +76,7 @@ type Tab struct {
 
 	icptMu  sync.Mutex
 	icptErr error
+	noToken atomic.Bool // a FAPI request went without a testing token (noted once)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -222,8 +226,9 @@ func (t *Tab) Classify(err error) error {
 	return err
 }
 
-// InterceptError returns the first failure of TestingToken or Pace (not
-// counting the tab closing). Requests it failed were loginprobe's doing:
+// InterceptError returns the first failure of Pace or of letting a paused
+// request go (not counting the tab closing; a missing testing token is not
+// one: the request goes on without it). Requests it failed were loginprobe's doing:
 // a run that saw one is an error, not the target's failure.
 func (t *Tab) InterceptError() error {
 	t.icptMu.Lock()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/loginprobe/loginprobe/flows"
+	"github.com/loginprobe/loginprobe/internal/config"
 	"github.com/loginprobe/loginprobe/internal/result"
 )
 
@@ -27,6 +28,15 @@ func runCheck(ctx context.Context, env Env, args []string) int {
 	for _, w := range cfg.Warnings() {
 		fmt.Fprintf(env.Stdout, "warning: %s\n", result.Clean(w))
 	}
+	status, err := instanceStatus(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(env.Stdout, "instance: cannot say which OAuth providers it offers (%s)\n", result.Clean(err.Error()))
+	}
+	for _, n := range config.FlowNames {
+		if s := status[n]; s != "" {
+			fmt.Fprintf(env.Stdout, "instance: %s %s\n", n, result.Clean(s))
+		}
+	}
 	return ExitOK
 }
 
@@ -38,6 +48,11 @@ func runFlows(ctx context.Context, env Env, args []string) int {
 		return code
 	}
 	cfg, cfgErr := loadConfig(env, path)
+	var instance map[string]string
+	var instanceErr error
+	if cfgErr == nil {
+		instance, instanceErr = instanceStatus(ctx, cfg)
+	}
 	for _, f := range flows.All() {
 		status := "can run"
 		switch {
@@ -47,6 +62,8 @@ func runFlows(ctx context.Context, env Env, args []string) int {
 			status = "disabled in the config"
 		case cfg.FlowProblem(f.Name()) != "":
 			status = "cannot run: " + cfg.FlowProblem(f.Name())
+		case instance[f.Name()] != "":
+			status = instance[f.Name()]
 		}
 		browser := ""
 		if f.NeedsBrowser() {
@@ -56,6 +73,9 @@ func runFlows(ctx context.Context, env Env, args []string) int {
 	}
 	if cfgErr != nil {
 		return fail(env, "flows", cfgErr)
+	}
+	if instanceErr != nil {
+		fmt.Fprintf(env.Stdout, "instance: cannot say which OAuth providers it offers (%s)\n", result.Clean(instanceErr.Error()))
 	}
 	return ExitOK
 }

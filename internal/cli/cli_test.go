@@ -15,7 +15,7 @@ import (
 // fakeclerk --config-out` does; it returns the config path.
 func localClerk(t *testing.T, faults ...fakeclerk.Fault) (*fakeclerk.Server, string) {
 	t.Helper()
-	srv, err := fakeclerk.New(fakeclerk.Options{Addr: "127.0.0.1:0", Faults: faults, Logger: slog.New(slog.DiscardHandler)})
+	srv, err := fakeclerk.New(fakeclerk.Options{Addr: "127.0.0.1:0", Faults: faults, Logger: slog.New(slog.DiscardHandler), DeterministicTokens: true})
 	if err != nil {
 		t.Fatal(err)
 	}

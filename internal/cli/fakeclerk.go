@@ -12,12 +12,13 @@ import (
 func runFakeClerk(ctx context.Context, env Env, args []string) int {
 	var addr, configOut string
 	var faults multi
-	var noLimits bool
+	var noLimits, deterministic bool
 	fs := newFlagSet(env, "fakeclerk", "[--addr HOST:PORT] [--config-out FILE] [--fault NAME]...")
 	fs.StringVar(&addr, "addr", "127.0.0.1:8787", "address to listen on")
 	fs.StringVar(&configOut, "config-out", "", "write a loginprobe config pointing every flow at this instance")
 	fs.Var(&faults, "fault", "inject a fault (repeatable or comma-separated); change at run time with PUT /__fakeclerk/faults")
 	fs.BoolVar(&noLimits, "no-rate-limits", false, "do not enforce Clerk's Frontend API rate limits")
+	fs.BoolVar(&deterministic, "deterministic-tokens", false, "mint session tokens without a jti, so a refresh within one second returns the identical token")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -26,7 +27,7 @@ func runFakeClerk(ctx context.Context, env Env, args []string) int {
 		return fail(env, "fakeclerk", err)
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, err := fakeclerk.New(fakeclerk.Options{Addr: addr, RateLimits: !noLimits, Faults: fl, Logger: log,
+	srv, err := fakeclerk.New(fakeclerk.Options{Addr: addr, RateLimits: !noLimits, Faults: fl, Logger: log, DeterministicTokens: deterministic,
 		AssetsDir: env.Getenv("LOGINPROBE_CLERK_ASSETS")})
 	if err != nil {
 		return fail(env, "fakeclerk", err)

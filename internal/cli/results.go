@@ -147,8 +147,8 @@ func runShow(ctx context.Context, env Env, args []string) int {
 // result.Clean (or OneLine): page texts must not drive the terminal.
 func printRun(env Env, r *result.Run) {
 	w, c := env.Stdout, result.Clean
-	fmt.Fprintf(w, "run %d: %s %s at %s in %s\n", r.ID, c(r.Flow), strings.ToUpper(c(string(r.Outcome))),
-		r.StartedAt.Local().Format(time.RFC3339), r.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "run %d: %s %s at %s in %s%s\n", r.ID, c(r.Flow), strings.ToUpper(c(string(r.Outcome))),
+		r.StartedAt.Local().Format(time.RFC3339), r.Duration.Round(time.Millisecond), heldText(r, time.Millisecond))
 	fmt.Fprintf(w, "target: %s\n", c(r.Target))
 	if r.Message != "" {
 		fmt.Fprintf(w, "message: %s\n", c(r.Message))

@@ -112,7 +112,7 @@ func exitCode(runs []*result.Run, cancelled bool) int {
 func printSummary(w io.Writer, runs []*result.Run, skipped []string, db string) {
 	c := result.Clean
 	for _, r := range runs {
-		fmt.Fprintf(w, "%-5s %-15s %5.1fs  run %d\n", strings.ToUpper(c(string(r.Outcome))), c(r.Flow), r.Duration.Seconds(), r.ID)
+		fmt.Fprintf(w, "%-5s %-15s %5.1fs  run %d%s\n", strings.ToUpper(c(string(r.Outcome))), c(r.Flow), r.Duration.Seconds(), r.ID, heldText(r, 100*time.Millisecond))
 		if r.Flaky() {
 			fmt.Fprintf(w, "      flaky: passed on attempt %d after a failed attempt (every attempt is recorded)\n", r.Attempt)
 		}

@@ -124,6 +124,7 @@ type OAuthSelectors struct {
 // Flow is the schedule and deadlines of one flow.
 type Flow struct {
 	Enabled     bool
+	Explicit    bool          // the config file says enabled: true for this flow (an OAuth flow then runs even if the instance does not offer its provider, and fails)
 	Timeout     time.Duration // the whole run
 	StepTimeout time.Duration // each step
 	Interval    time.Duration // between scheduled runs

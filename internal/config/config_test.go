@@ -206,7 +206,7 @@ func TestLoadFull(t *testing.T) {
 		}
 	}
 	wantFlows := map[string]Flow{
-		"sign-in":      {Enabled: true, Timeout: time.Minute, StepTimeout: 15 * time.Second, Interval: time.Minute},
+		"sign-in":      {Enabled: true, Explicit: true, Timeout: time.Minute, StepTimeout: 15 * time.Second, Interval: time.Minute},
 		"sign-up":      {Enabled: false, Timeout: 90 * time.Second, StepTimeout: 20 * time.Second, Interval: 5 * time.Minute},
 		"oauth-google": {Enabled: true, Timeout: 90 * time.Second, StepTimeout: 20 * time.Second, Interval: time.Hour},
 		"clerk-health": DefaultFlow(),

@@ -201,6 +201,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 			continue // reported by checkFlowNames, which knows the line
 		}
 		setPtr(&f.Enabled, rf.Enabled)
+		f.Explicit = rf.Enabled != nil && *rf.Enabled
 		setPtr(&f.Timeout, rf.Timeout)
 		setPtr(&f.StepTimeout, rf.StepTimeout)
 		setPtr(&f.Interval, rf.Interval)

@@ -36,7 +36,7 @@ type RunRef struct {
 }
 
 func refOf(r *result.Run) *RunRef {
-	return &RunRef{ID: r.ID, StartedAt: r.StartedAt, Duration: r.Duration, Outcome: r.Outcome, Attempt: r.Attempt}
+	return &RunRef{ID: r.ID, StartedAt: r.StartedAt, Duration: r.FlowDuration(), Outcome: r.Outcome, Attempt: r.Attempt}
 }
 
 // Overview is the page at /.

@@ -48,6 +48,7 @@ type rule func(f *facts) (result.Diagnosis, bool)
 // rules in priority order; the first match wins.
 var rules = []rule{
 	monitorNetwork,
+	botProtectionNoToken,
 	foreignFAPI,
 	tokenUnverified,
 	clerkOutage,

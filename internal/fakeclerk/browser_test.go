@@ -117,6 +117,8 @@ func startServer(t *testing.T, opts Options) (*Server, *logBuffer) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
 	}
+	// A refresh may return the identical token (see Options.DeterministicTokens).
+	opts.DeterministicTokens = true
 	s, err := New(opts)
 	if err != nil {
 		t.Fatalf("fakeclerk.New: %v", err)

@@ -130,6 +130,15 @@
 // httptest.NewServer(s.Handler()) derives its URLs from each request's Host
 // until SetURL is called; call SetURL(ts.URL) so that Info is complete.
 //
+// # Deterministic tokens
+//
+// Options.DeterministicTokens (fakeclerk --deterministic-tokens) mints
+// session tokens without a jti and with whole-second times, so a refresh
+// within the same second returns the byte-identical token, as a real Clerk
+// may: RS256 signatures are deterministic and no claim promises uniqueness.
+// loginprobe's tests run every flow in this mode, so no check can rest on a
+// refreshed token differing from the last.
+//
 // # Seeded data
 //
 // Info lists it: the sign-in user monitor+clerk_test@example.com, the
@@ -153,7 +162,8 @@
 //
 // Most faults are applied by the fault middleware in front of every route; test_mode_off,
 // bot_protection_no_token, oauth_redirect_uri_mismatch,
-// oauth_token_exchange_error and status_major_outage live in the handlers.
+// oauth_token_exchange_error, google_disabled and status_major_outage live in
+// the handlers.
 //
 //   - clerk_js_404 (loading): clerk.browser.js answers 404 text/plain: window.Clerk stays undefined
 //   - clerk_js_timeout (loading): clerk.browser.js never finishes loading
@@ -185,6 +195,7 @@
 //   - test_mode_off (config): test mode is off: auth_config.test_mode is false and 424242 is form_code_incorrect
 //   - user_quota_exceeded (config): sign-up create answers 403 user_quota_exceeded
 //   - bot_protection_no_token (config): bot protection on: sign-in/sign-up creates without a valid __clerk_testing_token answer 400 captcha_invalid
+//   - google_disabled (config): Google is not enabled on the instance: /v1/environment lists only GitHub in user_settings.social (no Google button) and an oauth_google create answers 422 oauth_provider_not_enabled
 //   - page_proxy_unreachable (config): the app's pages give Clerk a proxy URL (/__elsewhere) whose connections are reset: Clerk talks to another Frontend API than the configured one
 //   - password_incorrect (test_data): every password attempt answers 422 form_password_incorrect
 //   - user_missing (test_data): sign-in create answers 422 form_identifier_not_found for every identifier

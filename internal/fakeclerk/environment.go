@@ -23,7 +23,7 @@ func (s *Server) environmentJSON(base string) map[string]any {
 			"client_trust": true,
 		},
 		"display_config": s.displayConfig(base, captchaKey, captchaWidget),
-		"user_settings":  userSettings(botProtection),
+		"user_settings":  s.userSettings(botProtection),
 		"organization_settings": map[string]any{
 			"enabled": false, "max_allowed_memberships": 5, "force_organization_selection": false,
 			"actions": map[string]any{"admin_delete": true}, "domains": map[string]any{"enabled": false, "enrollment_modes": []any{}, "default_role": nil},
@@ -69,7 +69,16 @@ func (s *Server) displayConfig(base string, captchaKey, captchaWidget any) map[s
 	}
 }
 
-func userSettings(captcha bool) map[string]any {
+// userSettings is user_settings, without Google under google_disabled.
+func (s *Server) userSettings(captcha bool) map[string]any {
+	us := userSettingsOf(captcha)
+	if s.faults.Active(FaultGoogleDisabled) {
+		delete(us["social"].(map[string]any), "oauth_google")
+	}
+	return us
+}
+
+func userSettingsOf(captcha bool) map[string]any {
 	off := func() map[string]any {
 		return map[string]any{"enabled": false, "required": false, "used_for_first_factor": false, "first_factors": []any{},
 			"used_for_second_factor": false, "second_factors": []any{}, "verifications": []any{}, "verify_at_sign_up": false}

@@ -14,7 +14,7 @@ import (
 
 // faultRows is the fault table: one row per fault in Catalog.
 func faultRows() []faultRow {
-	return append(append(append(append(loadingRows(), outageRows()...), configRows()...), dataRows()...), evidenceRows()...)
+	return append(append(append(append(append(loadingRows(), outageRows()...), configRows()...), dataRows()...), evidenceRows()...), providerRows()...)
 }
 
 // pageNeverRenders checks that Clerk never came up on the page: no

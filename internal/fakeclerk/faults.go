@@ -49,6 +49,7 @@ const (
 	FaultTestModeOff              Fault = "test_mode_off"
 	FaultUserQuotaExceeded        Fault = "user_quota_exceeded"
 	FaultBotProtectionNoToken     Fault = "bot_protection_no_token"
+	FaultGoogleDisabled           Fault = "google_disabled"
 	FaultPageProxyUnreachable     Fault = "page_proxy_unreachable"
 
 	// The monitor's test data.
@@ -105,6 +106,7 @@ var Catalog = []FaultInfo{
 	{FaultTestModeOff, "config", "test mode is off: auth_config.test_mode is false and 424242 is form_code_incorrect"},
 	{FaultUserQuotaExceeded, "config", "sign-up create answers 403 user_quota_exceeded"},
 	{FaultBotProtectionNoToken, "config", "bot protection on: sign-in/sign-up creates without a valid __clerk_testing_token answer 400 captcha_invalid"},
+	{FaultGoogleDisabled, "config", "Google is not enabled on the instance: /v1/environment lists only GitHub in user_settings.social (no Google button) and an oauth_google create answers 422 oauth_provider_not_enabled"},
 	{FaultPageProxyUnreachable, "config", "the app's pages give Clerk a proxy URL (/__elsewhere) whose connections are reset: Clerk talks to another Frontend API than the configured one"},
 	{FaultPasswordIncorrect, "test_data", "every password attempt answers 422 form_password_incorrect"},
 	{FaultUserMissing, "test_data", "sign-in create answers 422 form_identifier_not_found for every identifier"},

@@ -23,7 +23,7 @@ var providerNames = map[string]string{"github": "GitHub", "google": "Google"}
 // startOAuth answers a sign-in or sign-up create with strategy=oauth_<provider>.
 func (s *Server) startOAuth(c *call, strategy, redirectURL string, isSignUp bool) {
 	provider := strings.TrimPrefix(strategy, "oauth_")
-	if providerNames[provider] == "" {
+	if providerNames[provider] == "" || (provider == "google" && s.faults.Active(FaultGoogleDisabled)) {
 		writeClerkError(c.w, http.StatusUnprocessableEntity, "oauth_provider_not_enabled", "OAuth provider not enabled",
 			"The OAuth provider "+provider+" is not enabled for this instance.", paramMeta("strategy"))
 		return

@@ -34,6 +34,11 @@ type Options struct {
 	Faults       []Fault          // faults active from the start
 	Logger       *slog.Logger     // default: discard
 	Now          func() time.Time // default: time.Now
+	// DeterministicTokens mints session tokens without a jti and with
+	// whole-second times: two tokens minted for a session within one second
+	// are byte-identical, as Clerk's may be (RS256 signatures are
+	// deterministic and nothing promises a per-token unique claim).
+	DeterministicTokens bool
 }
 
 // Server is one local Clerk development instance: Frontend API (under

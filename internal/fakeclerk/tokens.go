@@ -21,7 +21,7 @@ var jwtTemplates = map[string]func(u *user) map[string]any{
 // mintToken signs a session token (RS256, Clerk's v2 claims). azp is the
 // Origin of the FAPI request. template is "" for the default token.
 func (s *Server) mintToken(iss, azp string, sess *session, template string) (string, error) {
-	now := s.now()
+	now := s.now().Truncate(time.Second)
 	claims := jwt.MapClaims{
 		"iss": iss,
 		"sub": sess.UserID,
@@ -31,7 +31,9 @@ func (s *Server) mintToken(iss, azp string, sess *session, template string) (str
 		"exp": now.Add(tokenTTL).Unix(),
 		"v":   2,
 		"fva": []int{int(now.Sub(sess.CreatedAt).Minutes()), -1},
-		"jti": randomHexString(10),
+	}
+	if !s.opts.DeterministicTokens {
+		claims["jti"] = randomHexString(10)
 	}
 	if azp != "" {
 		claims["azp"] = azp

@@ -25,7 +25,7 @@ func (rn *Runner) newTab(ctx context.Context, r *Run) (*browser.Tab, error) {
 		Pace:       r.pace,
 		OnResponse: rn.Pacer.Observe,
 	}
-	if rn.Tokens != nil {
+	if rn.testingToken(ctx, r) {
 		opts.TestingToken = func(ctx context.Context) (string, error) {
 			tok, err := rn.Tokens.Get(ctx)
 			if err == nil {
@@ -83,6 +83,11 @@ func (rn *Runner) backend(r *Run) *clerk.Backend {
 // Backend API) to the run's events, with the Clerk error code and trace id of
 // a failed call. It is safe for concurrent use.
 func (r *Run) RecordCall(method, url string, status int, start time.Time, err error) {
+	r.Event(callEvent(method, url, status, start, err))
+}
+
+// callEvent is the event of a call made without the browser.
+func callEvent(method, url string, status int, start time.Time, err error) result.Event {
 	e := result.Event{Time: start, Kind: result.EventRequest, Method: method, URL: url, Status: status, Duration: time.Since(start)}
 	var apiErr *clerk.APIError
 	switch {
@@ -91,7 +96,7 @@ func (r *Run) RecordCall(method, url string, status int, start time.Time, err er
 	case err != nil:
 		e.Kind, e.Text = result.EventRequestFailed, err.Error()
 	}
-	r.Event(e)
+	return e
 }
 
 func (rn *Runner) target(f Flow) string {

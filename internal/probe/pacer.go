@@ -74,23 +74,31 @@ const maxHold = 12 * time.Second
 // Pace blocks until the request may be sent without breaking a limit, or ctx
 // ends. It reserves the slot before it returns.
 func (p *Pacer) Pace(ctx context.Context, method, url string) error {
+	_, err := p.PaceHeld(ctx, method, url)
+	return err
+}
+
+// PaceHeld is Pace that also says how long it held the request: loginprobe's
+// own time, which a run reports apart from the target's.
+func (p *Pacer) PaceHeld(ctx context.Context, method, url string) (time.Duration, error) {
 	b := bucket(method, url)
 	if b == "" {
-		return nil
+		return 0, nil
 	}
+	start := time.Now()
 	for {
 		wait := p.reserve(b)
 		if wait <= 0 {
-			return nil
+			return time.Since(start), nil
 		}
 		if wait > maxHold {
-			return fmt.Errorf("held by loginprobe's pacing: Clerk's rate limit for sign-in/sign-up %ss allows the next one in %s", b, wait.Round(time.Second))
+			return time.Since(start), fmt.Errorf("held by loginprobe's pacing: Clerk's rate limit for sign-in/sign-up %ss allows the next one in %s", b, wait.Round(time.Second))
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return ctx.Err()
+			return time.Since(start), ctx.Err()
 		case <-t.C:
 		}
 	}

@@ -199,6 +199,8 @@ func outcomeOf(err error) result.Outcome {
 	switch {
 	case err == nil:
 		return result.Pass
+	case IsSkip(err):
+		return result.Skipped
 	case IsMonitorError(err):
 		return result.Error
 	default:

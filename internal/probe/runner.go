@@ -33,8 +33,9 @@ type Runner struct {
 	Progress io.Writer // a line per step (terminals only); nil for none
 	Probe    string    // this probe's name or location
 
-	once   sync.Once
-	progMu sync.Mutex
+	once      sync.Once
+	progMu    sync.Mutex
+	tokenFail tokenFailure
 }
 
 // NewRunner returns a runner for cfg: testing tokens when a secret key is
@@ -110,6 +111,9 @@ func (rn *Runner) runAttempt(ctx context.Context, f Flow, attempt int, retryOf i
 func (rn *Runner) execute(ctx context.Context, f Flow, r *Run, fc config.Flow) (err error) {
 	if problem := rn.Config.FlowProblem(f.Name()); problem != "" {
 		return Monitorf("cannot run %s: %s", f.Name(), problem)
+	}
+	if err := preflight(ctx, f, r); err != nil {
+		return err
 	}
 	// A browser flow's steps run in the tab's context (chromedp needs it);
 	// the flow's deadline and the caller's cancellation apply on top.

@@ -38,6 +38,9 @@ func (rn *Runner) finish(ctx context.Context, r *Run, err error) {
 	default:
 		rec.Outcome, rec.Message = outcomeOf(err), r.redact(err.Error())
 	}
+	if r.ownVerdict(err) {
+		return
+	}
 	ev := diagnose.Evidence{
 		Flow: rec.Flow, Outcome: rec.Outcome, FailedStep: failedStep(rec), Message: rec.Message,
 		Events: flowEvents(rec.Events, r.flowEnd), ClerkStatus: rec.ClerkStatus, ClerkLoaded: rec.ClerkVersion != "",

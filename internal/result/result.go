@@ -61,6 +61,7 @@ type Run struct {
 	RetryOf      int64         `json:"retry_of,omitempty"` // the first attempt's id, for attempt > 1
 	StartedAt    time.Time     `json:"started_at"`
 	Duration     time.Duration `json:"duration_ns"`
+	Held         time.Duration `json:"held_ns,omitempty"` // of Duration, the time loginprobe's own pacing held requests
 	Outcome      Outcome       `json:"outcome"`
 	Message      string        `json:"message,omitempty"` // expected vs seen, for fail and error
 	Diagnosis    Diagnosis     `json:"diagnosis"`
@@ -72,10 +73,13 @@ type Run struct {
 	Steps        []Step        `json:"steps"`
 	Events       []Event       `json:"events,omitempty"`
 	Screenshots  []Screenshot  `json:"screenshots,omitempty"`
+}
 
-	// Held is how long loginprobe's own pacer held the run's requests to
-	// stay within Clerk's rate limits: part of Duration, not the target's.
-	Held time.Duration `json:"held_ns,omitempty"`
+// FlowDuration is the run's duration without loginprobe's own holds (its
+// pacing of Clerk's rate limits): the time the target took. Metrics and the
+// dashboard use it.
+func (r *Run) FlowDuration() time.Duration {
+	return r.Duration - min(max(r.Held, 0), max(r.Duration, 0))
 }
 
 // Flaky reports whether the run passed only on a retry: an earlier attempt
@@ -104,6 +108,7 @@ const (
 	EventRequest       EventKind = "request"        // a finished request to FAPI, BAPI or a Clerk script
 	EventRequestFailed EventKind = "request_failed" // a request that got no response (net error)
 	EventNote          EventKind = "note"           // something the flow observed (e.g. a redirect URL)
+	EventHold          EventKind = "hold"           // loginprobe held a request (pacing); Duration is the hold
 )
 
 // Event is one thing seen during a run. Secrets are redacted before it is built.

@@ -65,7 +65,7 @@ func (d DayStat) Down() int { return max(d.Fail-d.Retried, 0) }
 type RunPoint struct {
 	ID        int64          `json:"id"`
 	StartedAt time.Time      `json:"started_at"`
-	Duration  time.Duration  `json:"duration_ns"`
+	Duration  time.Duration  `json:"duration_ns"` // without loginprobe's own pacing holds (Run.FlowDuration)
 	Outcome   result.Outcome `json:"outcome"`
 	Attempt   int            `json:"attempt"`
 }

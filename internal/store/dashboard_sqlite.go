@@ -62,7 +62,7 @@ func (s *Store) RunPoints(ctx context.Context, flow string, since time.Time) ([]
 		p.StartedAt, err = parseTime(started)
 		out = append(out, p)
 		return err
-	}, `SELECT id, started_at, duration_ns, outcome, attempt FROM runs
+	}, `SELECT id, started_at, duration_ns - held_ns, outcome, attempt FROM runs
 WHERE flow = ? AND started_at >= ? AND outcome IN ('pass', 'fail', 'error') ORDER BY started_at, id`,
 		flow, fmtTime(since))
 	if err != nil {

@@ -157,16 +157,16 @@ func queryRuns(ctx context.Context, db querier, q string, args ...any) ([]result
 		var (
 			r                  result.Run
 			started, ev, notes string
-			dur                int64
+			dur, held          int64
 		)
 		d := &r.Diagnosis
 		err := rows.Scan(&r.ID, &r.Flow, &r.Target, &r.Probe, &r.Attempt, &started, &dur, &r.Outcome,
 			&r.Message, &d.Cause, &d.Summary, &d.Next, &ev,
-			&r.ClerkStatus, &r.ClerkVersion, &r.PageURL, &r.PageTitle, &notes, &r.RetryOf)
+			&r.ClerkStatus, &r.ClerkVersion, &r.PageURL, &r.PageTitle, &notes, &r.RetryOf, &held)
 		if err != nil {
 			return err
 		}
-		r.Duration = time.Duration(dur)
+		r.Duration, r.Held = time.Duration(dur), time.Duration(held)
 		if r.StartedAt, err = parseTime(started); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ var runColumns = []string{
 	"flow", "target", "probe", "attempt", "started_at", "duration_ns", "outcome",
 	"message", "cause", "summary", "next_step", "evidence",
 	"clerk_status", "clerk_version", "page_url", "page_title", "notes", "retry_of",
+	"held_ns",
 }
 
 // runArgs returns r's values for runColumns, every text redacted.
@@ -25,6 +26,7 @@ func runArgs(r *result.Run) []any {
 		int64(r.Duration), string(r.Outcome),
 		red(r.Message), red(string(d.Cause)), red(d.Summary), red(d.Next), fmtList(d.Evidence),
 		red(r.ClerkStatus), red(r.ClerkVersion), red(r.PageURL), red(r.PageTitle), fmtList(r.Notes), r.RetryOf,
+		int64(r.Held),
 	}
 }
 

@@ -101,6 +101,9 @@ func startClerk(o fakeclerk.Options) (*fakeclerk.Server, error) {
 	if o.Addr == "" {
 		o.Addr = "127.0.0.1:0"
 	}
+	// Every test meets a Clerk whose refreshed token may equal the previous
+	// one (no jti, whole-second iat): no check may rest on tokens differing.
+	o.DeterministicTokens = true
 	srv, err := fakeclerk.New(o)
 	if err != nil {
 		return nil, fmt.Errorf("local Clerk: %w", err)

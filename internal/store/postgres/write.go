@@ -17,6 +17,7 @@ var runColumns = []string{
 	"flow", "target", "probe", "attempt", "started_at", "duration_ns", "outcome",
 	"message", "cause", "summary", "next_step", "evidence",
 	"clerk_status", "clerk_version", "page_url", "page_title", "notes",
+	"retry_of", "held_ns",
 }
 
 func runArgs(r *result.Run) []any {
@@ -26,6 +27,7 @@ func runArgs(r *result.Run) []any {
 		int64(r.Duration), string(r.Outcome),
 		red(r.Message), red(string(d.Cause)), red(d.Summary), red(d.Next), jsonList(d.Evidence),
 		red(r.ClerkStatus), red(r.ClerkVersion), red(r.PageURL), red(r.PageTitle), jsonList(r.Notes),
+		r.RetryOf, int64(r.Held),
 	}
 }
 

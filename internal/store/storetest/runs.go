@@ -128,6 +128,7 @@ func testRunRoundTrip(t *testing.T, open Opener) {
 	db := process(t, open, "host-a", &Clock{now: T0})
 	r := run("sign-in", result.Fail, T0)
 	r.Probe, r.ClerkStatus, r.ClerkVersion = "eu-west", "operational", "5.40.0"
+	r.Held = 1500 * time.Millisecond
 	r.PageURL, r.PageTitle, r.Notes = "https://app.example.com/sign-in", "Sign in", []string{"cleanup skipped: no secret key"}
 	r.Steps = []result.Step{step(0, T0), {Name: "sign-out", StartedAt: T0.Add(time.Second), Duration: time.Millisecond,
 		Outcome: result.Fail, Error: "button not visible after 5s", Always: true}}
