@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -27,7 +28,13 @@ import (
 	"github.com/loginprobe/loginprobe/internal/testkit"
 )
 
-func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
+func TestMain(m *testing.M) {
+	code := testkit.Main(m)
+	if binPath != "" && binErr == nil {
+		os.RemoveAll(filepath.Dir(binPath)) // the loginprobe built for the process tests
+	}
+	os.Exit(code)
+}
 
 // only enables the given flows with the given intervals and disables the
 // others.

@@ -174,7 +174,9 @@ func TestServeKill9Restart(t *testing.T) {
 	}
 
 	// The restart: in-process, as host container-2, which takes a heartbeat
-	// older than a second for a dead process (the default is minutes).
+	// older than a second for a dead process (the default is minutes). Its
+	// own clerk-health run waits on the script too: a short grace ends it.
+	cfg.ShutdownGrace = 200 * time.Millisecond
 	start(t, cfg, serve.Options{Store: store.Options{Host: "container-2", StaleAfter: time.Second, BeatEvery: 200 * time.Millisecond}})
 	var after *result.Run
 	waitFor(t, "the killed run marked interrupted", 30*time.Second, func() bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/loginprobe/loginprobe/internal/result"
 	"github.com/loginprobe/loginprobe/internal/store"
@@ -15,11 +16,21 @@ import (
 type recorder struct {
 	store.Results
 	mu     sync.Mutex
-	failed map[*result.Run]error
+	failed map[runKey]error
 }
 
+// runKey names one attempt of a run: the runner may store a compacted copy
+// of the record it returns, so the record's address cannot.
+type runKey struct {
+	flow    string
+	started time.Time
+	attempt int
+}
+
+func keyOf(r *result.Run) runKey { return runKey{r.Flow, r.StartedAt, r.Attempt} }
+
 func newRecorder(st store.Results) *recorder {
-	return &recorder{Results: st, failed: map[*result.Run]error{}}
+	return &recorder{Results: st, failed: map[runKey]error{}}
 }
 
 // FinishRun records the run and remembers the outcome of its last try.
@@ -28,13 +39,13 @@ func (r *recorder) FinishRun(ctx context.Context, run *result.Run) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err == nil {
-		delete(r.failed, run)
+		delete(r.failed, keyOf(run))
 		return nil
 	}
 	if len(r.failed) > 100 { // earlier attempts of retried runs are never asked about
 		clear(r.failed)
 	}
-	r.failed[run] = err
+	r.failed[keyOf(run)] = err
 	return err
 }
 
@@ -42,8 +53,8 @@ func (r *recorder) FinishRun(ctx context.Context, run *result.Run) error {
 func (r *recorder) take(run *result.Run) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	err := r.failed[run]
-	delete(r.failed, run)
+	err := r.failed[keyOf(run)]
+	delete(r.failed, keyOf(run))
 	return err
 }
 

@@ -59,12 +59,16 @@ func (s *Store) StartRun(ctx context.Context, r *result.Run) error {
 	}
 	r.Outcome = result.Running
 	s.startHeartbeat()
-	return s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := s.beat(ctx, tx); err != nil {
 			return fmt.Errorf("heartbeat: %w", err)
 		}
 		return s.insertRun(ctx, tx, r, false)
 	})
+	if err != nil {
+		r.ID = 0 // rolled back: FinishRun must insert the run, not update a row that is not there
+	}
+	return err
 }
 
 // StepDone records one finished step of run runID while the run goes on, so
