@@ -192,7 +192,8 @@ func TestServeOneFailureOpensNothing(t *testing.T) {
 // do not hold up probing: runs go on at their interval, every send is
 // retried and recorded as failed, and shutdown leaves no goroutine behind.
 func TestServeReceiversDown(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the goroutine count at the end is the whole process's,
+	// and other tests' servers would blur it.
 	ck := testkit.NewClerk(t, fakeclerk.Options{})
 	broken := newReceiver(t, http.StatusInternalServerError)
 	hanging := newHangingReceiver(t)
