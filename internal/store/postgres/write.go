@@ -65,12 +65,16 @@ func (s *Store) StartRun(ctx context.Context, r *result.Run) error {
 	}
 	r.Outcome = result.Running
 	s.startHeartbeat()
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if err := s.beat(ctx, tx); err != nil {
 			return fmt.Errorf("heartbeat: %w", err)
 		}
 		return s.insertRun(ctx, tx, r, false)
 	})
+	if err != nil {
+		r.ID = 0 // rolled back: FinishRun must insert the whole run, not update a row that is not there
+	}
+	return err
 }
 
 // StepDone records one finished step of run runID while it goes on.
