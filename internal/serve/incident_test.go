@@ -208,9 +208,9 @@ func TestServeReceiversDown(t *testing.T) {
 		}
 	})
 	setFault(t, ck, fakeclerk.FaultHealth503)
+	st := readStore(t, cfg)
 	before := runtime.NumGoroutine()
 	srv := start(t, cfg, serve.Options{})
-	st := readStore(t, cfg)
 	ctx := context.Background()
 	var in result.Incident
 	waitFor(t, "an open incident", 30*time.Second, func() bool {
@@ -237,6 +237,9 @@ func TestServeReceiversDown(t *testing.T) {
 	if err := srv.stop(); err != nil {
 		t.Fatal(err)
 	}
+	// Idle keep-alive connections of the shared HTTP transport are not
+	// serve's goroutines.
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 	waitFor(t, "goroutines back to where they were", 10*time.Second, func() bool { return runtime.NumGoroutine() <= before+2 })
 }
 
