@@ -61,6 +61,10 @@ type Alerts struct {
 	CannotJudge      CannotJudge
 	DashboardURL     string // base of run links in messages; "" leaves links out
 	Channels         []Channel
+	// MinFailedLocations is how many locations must fail a flow in the same
+	// round for a global incident; 0 means the default: 1 with one
+	// location, 2 when the database knows of more (see replicas.go).
+	MinFailedLocations int
 }
 
 // CannotJudge is the separate incident opened when loginprobe keeps
@@ -108,6 +112,8 @@ type rawAlerts struct {
 	CannotJudge      rawCannotJudge `yaml:"cannot_judge"`
 	DashboardURL     string         `yaml:"dashboard_url"`
 	Channels         []rawChannel   `yaml:"channels"`
+	// MinFailedLocations: see Alerts.MinFailedLocations.
+	MinFailedLocations *int `yaml:"min_failed_locations"`
 }
 
 type rawCannotJudge struct {

@@ -52,6 +52,12 @@ type Config struct {
 	// ShutdownGrace is how long serve lets runs in flight finish after
 	// SIGTERM (DefaultShutdownGrace).
 	ShutdownGrace time.Duration
+	// Location names where this replica probes from (DefaultLocation);
+	// replicas of one location elect one leader on PostgreSQL.
+	Location string
+	// Failover is how soon a standby takes over from a dead leader
+	// (DefaultFailover); the elector checks every Failover/3.
+	Failover time.Duration
 
 	// Key is the parsed publishable key (set by Validate).
 	Key clerk.Key
@@ -177,6 +183,7 @@ func Default() *Config {
 	signIn.Interval = DefaultSignInInterval
 	c.Flows["sign-in"] = signIn
 	c.Retries, c.ShutdownGrace = DefaultRetries, DefaultShutdownGrace
+	c.Location, c.Failover = DefaultLocation, DefaultFailover
 	return c
 }
 

@@ -23,6 +23,8 @@ type rawConfig struct {
 	Browser       rawBrowser         `yaml:"browser"`
 	Retries       *int               `yaml:"retries"`
 	ShutdownGrace *time.Duration     `yaml:"shutdown_grace"`
+	Location      *string            `yaml:"location"`
+	Failover      *time.Duration     `yaml:"failover"`
 	Retention     rawRetention       `yaml:"retention"`
 	Dashboard     rawDashboard       `yaml:"dashboard"`
 	Alerts        rawAlerts          `yaml:"alerts"`
@@ -220,6 +222,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 	}
 	b.browser(r.Browser)
 	b.serveSettings(r)
+	b.replicaSettings(r)
 	b.retention(r.Retention)
 	b.dashboard(r.Dashboard)
 	b.alerts(r.Alerts)

@@ -28,6 +28,7 @@ func (c *Config) Validate() error {
 	c.validateOAuth(v, "oauth.google", &c.OAuth.Google)
 	c.validateFlows(v)
 	c.validateServe(v)
+	c.validateReplicas(v)
 	if strings.TrimSpace(c.Database) == "" {
 		v.add("database", "empty", "set a file path such as loginprobe.db, or export LOGINPROBE_DB")
 	}
