@@ -9,11 +9,15 @@ import (
 func TestReplicaSettings(t *testing.T) {
 	for _, tc := range []struct {
 		name, yaml, field string
-		check         func(*Config) bool
+		check             func(*Config) bool
 	}{
-		{"defaults", "", "", func(c *Config) bool { return c.Location == "default" && c.Failover == 15*time.Second && c.Alerts.MinFailedLocations == 0 }},
+		{"defaults", "", "", func(c *Config) bool {
+			return c.Location == "default" && c.Failover == 15*time.Second && c.Alerts.MinFailedLocations == 0
+		}},
 		{"set", "location: eu-west-1\nfailover: 6s\nalerts:\n  min_failed_locations: 3\n", "",
-			func(c *Config) bool { return c.Location == "eu-west-1" && c.Failover == 6*time.Second && c.Alerts.MinFailedLocations == 3 }},
+			func(c *Config) bool {
+				return c.Location == "eu-west-1" && c.Failover == 6*time.Second && c.Alerts.MinFailedLocations == 3
+			}},
 		{"bad location", "location: EU West\n", "location", nil},
 		{"long location", "location: " + strings.Repeat("a", 40) + "\n", "location", nil},
 		{"short failover", "failover: 1s\n", "failover", nil},

@@ -81,6 +81,11 @@ type Options struct {
 	// called for runs cut short by Stop.
 	OnVerdict func(ctx context.Context, run *result.Run)
 	Log       *slog.Logger
+	// Replicas (see replicas.go): Elector, when set, lets only the leader
+	// run jobs (gocron's WithDistributedElector); Claim, when set, aligns
+	// every flow's runs to its slots and claims each slot before the run.
+	Elector gocron.Elector
+	Claim   ClaimFunc
 }
 
 // Scheduler runs the jobs. Start it once; Stop it once.
@@ -144,7 +149,11 @@ func New(o Options) (*Scheduler, error) {
 	if o.Spread <= 0 {
 		o.Spread = min(shortest/time.Duration(len(o.Jobs)), maxSpread)
 	}
-	sch, err := gocron.NewScheduler(gocron.WithStopTimeout(5 * time.Second))
+	sopts := []gocron.SchedulerOption{gocron.WithStopTimeout(5 * time.Second)}
+	if o.Elector != nil {
+		sopts = append(sopts, gocron.WithDistributedElector(o.Elector))
+	}
+	sch, err := gocron.NewScheduler(sopts...)
 	if err != nil {
 		return nil, fmt.Errorf("schedule: %w", err)
 	}
@@ -175,7 +184,9 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	now := time.Now()
 	for i, j := range s.o.Jobs {
 		start := gocron.WithStartImmediately()
-		if off := s.plan[i].Offset; off > 0 {
+		if s.o.Claim != nil {
+			start = gocron.WithStartDateTime(alignedStart(now, j.Interval, s.plan[i].Offset))
+		} else if off := s.plan[i].Offset; off > 0 {
 			start = gocron.WithStartDateTime(now.Add(off))
 		}
 		if _, err := s.sch.NewJob(gocron.DurationJob(j.Interval), gocron.NewTask(s.runFlow, j),
@@ -216,6 +227,9 @@ func (s *Scheduler) runFlow(j Job) {
 	}
 	defer s.inflight.Done()
 	ctx := s.runCtx
+	if !s.claim(ctx, j, time.Now()) {
+		return
+	}
 	if j.Flow.NeedsBrowser() {
 		select {
 		case s.sem <- struct{}{}:

@@ -85,15 +85,26 @@ func (h *health) browserCheck(context.Context) error {
 
 // checks are /readyz's: the database takes a write (a heartbeat), the
 // browser answered lately, the scheduler runs with no flow overdue.
-func (h *health) checks(st *store.Store, sch *schedule.Scheduler) []web.Check {
+func (h *health) checks(st store.DB, sch *schedule.Scheduler, rep *replica) []web.Check {
 	return []web.Check{
 		{Name: "database", Fn: func(ctx context.Context) error {
+			if rep.buf != nil {
+				return rep.buf.Healthy(ctx)
+			}
 			if err := st.Heartbeat(ctx); err != nil {
 				return errors.Unwrap(err) // the store's message names the process; the cause is enough here
 			}
 			return nil
 		}},
 		{Name: "browser", Fn: h.browserCheck},
-		{Name: "scheduler", Fn: func(context.Context) error { return sch.Check(time.Now()) }},
+		{Name: "scheduler", Fn: func(context.Context) error {
+			if !rep.leading() {
+				return nil // a standby runs nothing, so nothing is overdue
+			}
+			return sch.Check(time.Now())
+		}},
+		// A standby is ready: it serves the dashboard and metrics and takes
+		// over when the leader goes.
+		{Name: "role", Fn: func(context.Context) error { return nil }, Detail: rep.Role},
 	}
 }

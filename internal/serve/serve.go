@@ -60,6 +60,8 @@ type Options struct {
 	TickEvery    time.Duration    // 0 → 30 s
 	FixedToken   string           // CLERK_TESTING_TOKEN: used as given, never refreshed
 	RecycleAfter int              // overrides browser.recycle_after
+	OpenRetry    time.Duration    // how long PostgreSQL is retried at start; 0 → 2 min
+	FlushEvery   time.Duration    // how often buffered runs are retried; 0 → store.DefaultFlushEvery
 }
 
 // Run serves until ctx is cancelled and returns nil after a clean shutdown.
@@ -117,7 +119,8 @@ type daemon struct {
 	cfg      *config.Config
 	o        Options
 	log      *slog.Logger
-	st       *store.Store
+	st       store.DB
+	replica  *replica
 	browser  *browser.Browser
 	ownsB    bool
 	rec      *recorder
@@ -137,14 +140,17 @@ func open(ctx context.Context, cfg *config.Config, o Options, sel []probe.Flow, 
 			d.close()
 		}
 	}()
-	if d.st, err = store.OpenWith(ctx, cfg.Database, o.Store); err != nil {
+	var buf *store.Buffer
+	if d.st, buf, err = openStore(ctx, cfg, o, d.log); err != nil {
 		return nil, err
 	}
+	d.replica = newReplica(cfg, buf, d.log, d.roleChanged)
 	if err = d.openBrowser(sel); err != nil {
 		return nil, err
 	}
 	d.rec = newRecorder(d.st)
 	d.runner = probe.NewRunner(cfg, d.browser, d.rec, d.log)
+	d.runner.Probe = cfg.Location
 	if o.Pacer != nil {
 		d.runner.Pacer = o.Pacer
 	}
@@ -156,6 +162,7 @@ func open(ctx context.Context, cfg *config.Config, o Options, sel []probe.Flow, 
 		names = append(names, f.Name())
 	}
 	d.metrics = metrics.New(names, d.st.OpenIncidents, d.log)
+	d.metrics.Register(d.replica.collectors()...)
 	nopts := o.Notify
 	nopts.Recorder, nopts.Logger, nopts.Redactor = d.st, d.log, cfg.Redactor()
 	nopts.OnResult = d.metrics.CountNotification
@@ -168,7 +175,7 @@ func open(ctx context.Context, cfg *config.Config, o Options, sel []probe.Flow, 
 	if d.sched, err = schedule.New(d.scheduleOptions(sel)); err != nil {
 		return nil, err
 	}
-	d.web = web.New(d.health.checks(d.st, d.sched), d.metrics.Handler(), d.log)
+	d.web = web.New(d.health.checks(d.st, d.sched, d.replica), d.metrics.Handler(), d.log)
 	if err = d.web.Listen(o.Listen, o.ListenExplicit); err != nil {
 		return nil, err
 	}
@@ -222,6 +229,7 @@ func trackerOptions(cfg *config.Config, log *slog.Logger) incident.Options {
 	return incident.Options{
 		FailureThreshold: a.FailureThreshold, SuccessThreshold: a.SuccessThreshold, ErrorThreshold: a.CannotJudge.Threshold,
 		MonitorSeverity: incident.MonitorSeverity(a.CannotJudge.Severity), Reminder: a.Reminder, Log: log,
+		Location: cfg.Location,
 	}
 }
 
@@ -241,6 +249,7 @@ func (d *daemon) scheduleOptions(sel []probe.Flow) schedule.Options {
 	return schedule.Options{
 		Jobs: jobs, Runner: d.runner, Retries: d.cfg.Retries, MaxConcurrent: d.cfg.Browser.MaxConcurrent,
 		MinInterval: d.o.MinInterval, OnVerdict: d.verdict, Log: d.log,
+		Elector: d.replica.gocronElector(), Claim: d.claim(),
 		Chores: []schedule.Chore{
 			{Name: "retention", Every: prune, Do: d.prune},
 			{Name: "reminders", Every: tick, Do: func(ctx context.Context) error { d.tracker.Tick(ctx, time.Now()); return nil }},
@@ -269,6 +278,10 @@ func (d *daemon) serve(ctx context.Context) error {
 		defer close(beatDone)
 		d.st.KeepAlive(beatCtx, func(err error) { d.log.Warn("database heartbeat failed", "err", err) })
 	}()
+	electCtx, stopElect := context.WithCancel(context.WithoutCancel(ctx))
+	electDone := make(chan struct{})
+	go func() { defer close(electDone); d.replica.run(electCtx) }()
+	defer func() { stopElect(); <-electDone }()
 	if err := d.sched.Start(ctx); err != nil {
 		stopBeat()
 		<-beatDone
@@ -282,6 +295,8 @@ func (d *daemon) serve(ctx context.Context) error {
 	<-ctx.Done()
 	d.log.Info("shutting down: no new runs; runs in flight get the shutdown grace", "grace", d.cfg.ShutdownGrace)
 	d.sched.Stop(d.cfg.ShutdownGrace)
+	stopElect() // release the lock at once: a standby takes over
+	<-electDone
 	nctx, cancel := context.WithTimeout(context.Background(), notifyDrain)
 	if err := d.dispatch.Close(nctx); err != nil {
 		d.log.Warn("notifications", "err", err)
@@ -301,7 +316,8 @@ func (d *daemon) logSchedule() {
 		d.log.Info("scheduled", "flow", p.Flow, "every", config.FormatDuration(p.Interval), "first_run_in", p.Offset.Round(time.Millisecond).String(), "browser", p.Browser)
 	}
 	d.log.Info("serving", "listen", d.web.Addr(), "database", d.st.Path(), "browser_flows_at_once", d.sched.MaxConcurrent(),
-		"retries", d.cfg.Retries, "channels", len(d.cfg.Alerts.Channels))
+		"retries", d.cfg.Retries, "channels", len(d.cfg.Alerts.Channels),
+		"location", d.cfg.Location, "role", d.replica.Role())
 }
 
 // close releases what open opened, in reverse order; it is safe on a

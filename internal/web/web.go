@@ -27,6 +27,8 @@ const checkTimeout = 3 * time.Second
 type Check struct {
 	Name string
 	Fn   func(ctx context.Context) error
+	// Detail, when set, is shown after "ok" (for example a replica's role).
+	Detail func() string
 }
 
 // Server is the listener and its mux.
@@ -77,6 +79,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			ok = false
 			fmt.Fprintf(&b, "%s: failed: %s\n", c.Name, oneLine(err.Error()))
+		} else if c.Detail != nil {
+			fmt.Fprintf(&b, "%s: ok: %s\n", c.Name, oneLine(c.Detail()))
 		} else {
 			fmt.Fprintf(&b, "%s: ok\n", c.Name)
 		}
