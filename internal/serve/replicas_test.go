@@ -1,0 +1,234 @@
+package serve_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loginprobe/loginprobe/internal/config"
+	"github.com/loginprobe/loginprobe/internal/fakeclerk"
+	"github.com/loginprobe/loginprobe/internal/leader"
+	"github.com/loginprobe/loginprobe/internal/notify"
+	"github.com/loginprobe/loginprobe/internal/probe"
+	"github.com/loginprobe/loginprobe/internal/serve"
+	"github.com/loginprobe/loginprobe/internal/store"
+	"github.com/loginprobe/loginprobe/internal/testkit"
+)
+
+// The replica tests run the no-browser flows (clerk-health, user-api)
+// against the local Clerk, every second, on the test binary's PostgreSQL:
+// no Chromium is needed.
+const replicaInterval = time.Second
+
+// replicaConfig is a config of location loc on database db against ck.
+func replicaConfig(t *testing.T, ck *fakeclerk.Server, db, loc string, opts ...func(*config.Config)) *config.Config {
+	t.Helper()
+	cfg := testkit.Config(t, ck, only(map[string]time.Duration{"clerk-health": replicaInterval, "user-api": replicaInterval}))
+	cfg.Database, cfg.Location, cfg.Failover = db, loc, 3*time.Second
+	cfg.ShutdownGrace = 2 * time.Second
+	for _, o := range opts {
+		o(cfg)
+	}
+	return cfg
+}
+
+// startReplica runs serve as one replica, named host in the record, without
+// a browser; stop ends it cleanly.
+func startReplica(t *testing.T, cfg *config.Config, host string, o serve.Options) *running {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &testkit.SyncBuffer{}
+	o.Log = slog.New(slog.NewTextHandler(logs, nil)).With("replica", host)
+	o.Listen, o.MinInterval = "127.0.0.1:0", time.Millisecond
+	o.Store = store.Options{Host: host, BeatEvery: 500 * time.Millisecond, StaleAfter: 5 * time.Second}
+	o.Notify = notify.Options{Attempts: 3, Backoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Timeout: time.Second}
+	o.Pacer = probe.NewPacerWith(1000, 1000)
+	o.OpenRetry, o.FlushEvery = 5*time.Second, 200*time.Millisecond
+	ready := make(chan string, 1)
+	o.Ready = func(addr string) { ready <- addr }
+	done := make(chan error, 1)
+	go func() { done <- serve.Run(ctx, cfg, o) }()
+	r := &running{log: logs}
+	var once sync.Once
+	var runErr error
+	r.stop = func() error {
+		once.Do(func() { cancel(); runErr = <-done })
+		return runErr
+	}
+	t.Cleanup(func() {
+		if err := r.stop(); err != nil {
+			t.Errorf("serve %s: %v", host, err)
+		}
+		if t.Failed() {
+			t.Logf("serve %s log:\n%s", host, logs.String())
+		}
+	})
+	select {
+	case addr := <-ready:
+		r.base = "http://" + addr
+	case err := <-done:
+		t.Fatalf("serve %s ended before it was ready: %v\n%s", host, err, logs.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve %s not ready after 30s\n%s", host, logs.String())
+	}
+	return r
+}
+
+// role is the replica's role as /readyz says it.
+func role(t *testing.T, r *running) string {
+	_, body := get(t, r.base+"/readyz")
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, "role: ok: "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// pgConn connects to db for the test's own queries.
+func pgConn(t *testing.T, db string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// slotRuns are, per flow, the claimed slots in order and the number of
+// finished runs of location loc.
+type slotRuns struct {
+	slots map[string][]time.Time
+	runs  map[string]int
+}
+
+func readSlots(t *testing.T, conn *pgx.Conn, loc string) slotRuns {
+	t.Helper()
+	ctx := context.Background()
+	out := slotRuns{slots: map[string][]time.Time{}, runs: map[string]int{}}
+	rows, err := conn.Query(ctx, `SELECT flow, slot FROM slots WHERE location = $1 ORDER BY flow, slot`, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var flow string
+		var slot time.Time
+		if err := rows.Scan(&flow, &slot); err != nil {
+			t.Fatal(err)
+		}
+		out.slots[flow] = append(out.slots[flow], slot)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err = conn.Query(ctx, `SELECT flow, count(*) FROM runs WHERE probe = $1 AND outcome <> 'running' GROUP BY flow`, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var flow string
+		var n int
+		if err := rows.Scan(&flow, &n); err != nil {
+			t.Fatal(err)
+		}
+		out.runs[flow] = n
+	}
+	return out
+}
+
+// missed counts the slots skipped between the first and the last claimed
+// one of a flow.
+func missed(slots []time.Time, every time.Duration) int {
+	n := 0
+	for i := 1; i < len(slots); i++ {
+		n += int(slots[i].Sub(slots[i-1])/every) - 1
+	}
+	return n
+}
+
+// runsSinceLeader waits until some replica other than old leads and
+// returns it.
+func waitLeader(t *testing.T, rs []*running, skip *running, limit time.Duration) *running {
+	t.Helper()
+	var got *running
+	waitFor(t, "a leader", limit, func() bool {
+		for _, r := range rs {
+			if r != skip && role(t, r) == "leader" {
+				got = r
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// TestReplicasOneLocation: three replicas of one location on one
+// PostgreSQL run every slot of every flow once; when the leader dies a
+// standby leads within the failover time and no slot runs twice.
+func TestReplicasOneLocation(t *testing.T) {
+	db := testkit.Postgres(t)
+	ck := testkit.SharedClerk(t)
+	conn := pgConn(t, db)
+	var rs []*running
+	for _, host := range []string{"replica-a", "replica-b", "replica-c"} {
+		rs = append(rs, startReplica(t, replicaConfig(t, ck, db, "default"), host, serve.Options{}))
+	}
+	lead := waitLeader(t, rs, nil, 10*time.Second)
+	leaders := 0
+	for _, r := range rs {
+		if ro := role(t, r); ro == "leader" {
+			leaders++
+		} else if ro != "standby" {
+			t.Fatalf("role %q, want leader or standby", ro)
+		}
+		if code, body := get(t, r.base+"/readyz"); code != 200 {
+			t.Fatalf("/readyz of a %s = %d:\n%s", role(t, r), code, body)
+		}
+	}
+	if leaders != 1 {
+		t.Fatalf("%d leaders, want 1", leaders)
+	}
+	if _, body := get(t, lead.base+"/metrics"); !strings.Contains(body, `loginprobe_leader{location="default"} 1`) {
+		t.Fatalf("the leader's /metrics lacks loginprobe_leader 1:\n%s", body)
+	}
+	time.Sleep(5 * replicaInterval) // let the leader run a few rounds
+
+	// Kill the leader: its lock connection dies in the server (as when its
+	// process dies), and the process stops.
+	killed := time.Now()
+	if _, err := conn.Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $1`, leader.LockKey("default")); err != nil {
+		t.Fatal(err)
+	}
+	go lead.stop()
+	next := waitLeader(t, rs, lead, 10*time.Second)
+	took := time.Since(killed)
+	t.Logf("failover: a standby led %s after the leader's connection died (failover setting 3s, election every 1s)", took.Round(10*time.Millisecond))
+	if took > 3*time.Second {
+		t.Errorf("the standby took %s to lead, more than the failover time 3s", took)
+	}
+	time.Sleep(4 * replicaInterval)
+	for _, r := range rs {
+		r.stop()
+	}
+	_ = next
+
+	got := readSlots(t, conn, "default")
+	for _, flow := range []string{"clerk-health", "user-api"} {
+		slots := got.slots[flow]
+		if len(slots) < 8 {
+			t.Fatalf("%s: %d slots claimed, want at least 8", flow, len(slots))
+		}
+		if got.runs[flow] != len(slots) {
+			t.Errorf("%s: %d runs for %d slots: a slot ran twice or a claimed slot did not run", flow, got.runs[flow], len(slots))
+		}
+		t.Logf("%s: %d slots run, %d missed across the failover", flow, len(slots), missed(slots, replicaInterval))
+	}
+}
