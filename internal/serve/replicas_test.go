@@ -3,6 +3,7 @@ package serve_test
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -230,5 +231,73 @@ WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bi
 			t.Errorf("%s: %d runs for %d slots: a slot ran twice or a claimed slot did not run", flow, got.runs[flow], len(slots))
 		}
 		t.Logf("%s: %d slots run, %d missed across the failover", flow, len(slots), missed(slots, replicaInterval))
+	}
+}
+
+// metric returns the value of a series line of /metrics ("" when absent).
+func metric(t *testing.T, r *running, series string) string {
+	_, body := get(t, r.base+"/metrics")
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// TestReplicaDatabaseOutage: PostgreSQL stopped while serving. The leader
+// goes on judging runs (their records wait in memory), /readyz fails on
+// its database check, nothing pages, and when PostgreSQL returns the
+// buffered runs are written and the replica is ready again.
+func TestReplicaDatabaseOutage(t *testing.T) {
+	db := testkit.Postgres(t)
+	ck := testkit.SharedClerk(t)
+	hook := newReceiver(t, 200)
+	cfg := replicaConfig(t, ck, db, "default", func(c *config.Config) {
+		c.Alerts.FailureThreshold = 1
+		c.Alerts.Channels = []config.Channel{{Name: "hook", Kind: config.KindWebhook, URL: sec(hook.URL)}}
+	})
+	a := startReplica(t, cfg, "replica-a", serve.Options{})
+	b := startReplica(t, replicaConfig(t, ck, db, "default"), "replica-b", serve.Options{})
+	lead := waitLeader(t, []*running{a, b}, nil, 10*time.Second)
+
+	testkit.PostgresStop(t)
+	down := time.Now()
+	waitFor(t, "runs buffered while the database is down", 15*time.Second, func() bool {
+		n, _ := strconv.Atoi(metric(t, lead, "loginprobe_buffered_runs"))
+		return n >= 4 // two rounds of both flows
+	})
+	code, body := get(t, lead.base+"/readyz")
+	if code != 503 || !strings.Contains(body, "database: failed: database unreachable") {
+		t.Fatalf("/readyz while the database is down = %d:\n%s", code, body)
+	}
+	if !strings.Contains(body, "role: ok: leader") {
+		t.Errorf("the leader should probe on through the outage:\n%s", body)
+	}
+	testkit.PostgresStart(t)
+	up := time.Now()
+	for _, r := range []*running{a, b} {
+		waitFor(t, "ready again", 20*time.Second, func() bool { c, _ := get(t, r.base+"/readyz"); return c == 200 })
+	}
+	waitFor(t, "buffered runs written", 10*time.Second, func() bool { return metric(t, lead, "loginprobe_buffered_runs") == "0" })
+	a.stop()
+	b.stop()
+
+	conn := pgConn(t, db)
+	var during, errs int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE outcome = 'pass'), count(*) FILTER (WHERE outcome IN ('fail', 'error'))
+FROM runs WHERE started_at BETWEEN $1 AND $2`, down, up).Scan(&during, &errs); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("outage of %s: %d passing runs judged and written afterwards, %d failed or errored", up.Sub(down).Round(100*time.Millisecond), during, errs)
+	if during < 4 || errs != 0 {
+		t.Errorf("runs judged during the outage and written afterwards: %d passed, %d failed or errored; want 4 or more passes and none else", during, errs)
+	}
+	var incidents int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM incidents WHERE kind = 'flow'`).Scan(&incidents); err != nil {
+		t.Fatal(err)
+	}
+	if incidents != 0 || len(hook.requests()) != 0 {
+		t.Errorf("the outage paged: %d flow incidents, %d notifications", incidents, len(hook.requests()))
 	}
 }
