@@ -301,3 +301,70 @@ FROM runs WHERE started_at BETWEEN $1 AND $2`, down, up).Scan(&during, &errs); e
 		t.Errorf("the outage paged: %d flow incidents, %d notifications", incidents, len(hook.requests()))
 	}
 }
+
+// incidentsAt counts the flow incidents of location loc ("" is global),
+// and how many of them are open.
+func incidentsAt(t *testing.T, conn *pgx.Conn, loc string) (all, open int) {
+	t.Helper()
+	if err := conn.QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE resolved_at IS NULL)
+FROM incidents WHERE kind = 'flow' AND location = $1`, loc).Scan(&all, &open); err != nil {
+		t.Fatal(err)
+	}
+	return all, open
+}
+
+// failing counts the failing runs of flow at location loc.
+func failing(t *testing.T, conn *pgx.Conn, flow, loc string) int {
+	t.Helper()
+	var n int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM runs WHERE flow = $1 AND probe = $2 AND outcome = 'fail'`, flow, loc).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestLocationsGlobalIncident: two locations, each against its own local
+// Clerk, with alerts.min_failed_locations 2. A fault in one location shows
+// in that location's runs and its own (silent) incident, and opens no
+// global incident; the fault in both opens one global incident, and one
+// set of notifications (open, then resolve) goes out.
+func TestLocationsGlobalIncident(t *testing.T) {
+	db := testkit.Postgres(t)
+	conn := pgConn(t, db)
+	hook := newReceiver(t, 200)
+	withHook := func(c *config.Config) {
+		c.Alerts.MinFailedLocations = 2
+		c.Alerts.Channels = []config.Channel{{Name: "hook", Kind: config.KindWebhook, URL: sec(hook.URL)}}
+	}
+	eu := testkit.NewClerk(t, fakeclerk.Options{})
+	us := testkit.NewClerk(t, fakeclerk.Options{})
+	startReplica(t, replicaConfig(t, eu, db, "eu", withHook), "eu-a", serve.Options{})
+	startReplica(t, replicaConfig(t, us, db, "us", withHook), "us-a", serve.Options{})
+
+	setFault(t, eu, fakeclerk.FaultHealth503)
+	waitFor(t, "the eu location's own incident", 15*time.Second, func() bool { _, open := incidentsAt(t, conn, "eu"); return open == 1 })
+	waitFor(t, "four failing rounds in eu", 15*time.Second, func() bool { return failing(t, conn, "clerk-health", "eu") >= 4 })
+	if all, _ := incidentsAt(t, conn, ""); all != 0 || len(hook.requests()) != 0 {
+		t.Fatalf("a fault in one of two locations: %d global incidents, %d notifications; want none", all, len(hook.requests()))
+	}
+	if n := failing(t, conn, "clerk-health", "us"); n != 0 {
+		t.Fatalf("us has %d failing runs without a fault", n)
+	}
+
+	setFault(t, us, fakeclerk.FaultHealth503)
+	waitFor(t, "a global incident", 15*time.Second, func() bool { _, open := incidentsAt(t, conn, ""); return open == 1 })
+	setFault(t, eu)
+	setFault(t, us)
+	waitFor(t, "the global incident resolved", 15*time.Second, func() bool { all, open := incidentsAt(t, conn, ""); return all == 1 && open == 0 })
+	waitFor(t, "the open and resolve notifications", 10*time.Second, func() bool { return len(hook.requests()) >= 2 })
+	time.Sleep(2 * replicaInterval) // nothing more may follow
+	if all, _ := incidentsAt(t, conn, ""); all != 1 {
+		t.Errorf("%d global incidents, want 1", all)
+	}
+	if n := len(hook.requests()); n != 2 {
+		for _, r := range hook.requests() {
+			t.Logf("notification: %s", r.body)
+		}
+		t.Errorf("%d notifications, want 2 (one open, one resolve)", n)
+	}
+}

@@ -128,6 +128,7 @@ type daemon struct {
 	metrics  *metrics.Metrics
 	dispatch *notify.Dispatcher
 	tracker  *incident.Tracker
+	judge    *judge // global incidents; nil with SQLite
 	sched    *schedule.Scheduler
 	web      *web.Server
 	health   *health
@@ -168,7 +169,13 @@ func open(ctx context.Context, cfg *config.Config, o Options, sel []probe.Flow, 
 	nopts.OnResult = d.metrics.CountNotification
 	d.dispatch = notify.NewDispatcher(notifiers, nopts)
 	send := notify.Sender{Dispatcher: d.dispatch, Instance: cfg.Key.FrontendAPI, DashboardURL: cfg.Alerts.DashboardURL}
-	if d.tracker, err = incident.New(ctx, d.st, send, trackerOptions(cfg, d.log)); err != nil {
+	topts := trackerOptions(cfg, d.log)
+	var locSend incident.Sender = send
+	if d.replica.elector != nil { // PostgreSQL: incidents per location, and global ones (rounds.go)
+		topts.Location = cfg.Location
+		locSend, d.judge = d.newJudge(d.jobs(sel), send)
+	}
+	if d.tracker, err = incident.New(ctx, d.st, locSend, topts); err != nil {
 		return nil, err
 	}
 	d.health = newHealth(sel, cfg)
@@ -229,16 +236,21 @@ func trackerOptions(cfg *config.Config, log *slog.Logger) incident.Options {
 	return incident.Options{
 		FailureThreshold: a.FailureThreshold, SuccessThreshold: a.SuccessThreshold, ErrorThreshold: a.CannotJudge.Threshold,
 		MonitorSeverity: incident.MonitorSeverity(a.CannotJudge.Severity), Reminder: a.Reminder, Log: log,
-		Location: cfg.Location,
 	}
 }
 
-func (d *daemon) scheduleOptions(sel []probe.Flow) schedule.Options {
+// jobs are the scheduled flows with their intervals.
+func (d *daemon) jobs(sel []probe.Flow) []schedule.Job {
 	var jobs []schedule.Job
 	for _, f := range sel {
 		fc := d.cfg.Flows[f.Name()]
 		jobs = append(jobs, schedule.Job{Flow: f, Interval: fc.Interval, Timeout: fc.Timeout})
 	}
+	return jobs
+}
+
+func (d *daemon) scheduleOptions(sel []probe.Flow) schedule.Options {
+	jobs := d.jobs(sel)
 	prune, tick := pruneEvery, tickEvery
 	if d.o.PruneEvery > 0 {
 		prune = d.o.PruneEvery
@@ -280,7 +292,15 @@ func (d *daemon) serve(ctx context.Context) error {
 	}()
 	electCtx, stopElect := context.WithCancel(context.WithoutCancel(ctx))
 	electDone := make(chan struct{})
-	go func() { defer close(electDone); d.replica.run(electCtx) }()
+	go func() {
+		defer close(electDone)
+		if d.judge != nil {
+			judgeDone := make(chan struct{})
+			go func() { defer close(judgeDone); d.judge.run(electCtx) }()
+			defer func() { <-judgeDone }()
+		}
+		d.replica.run(electCtx)
+	}()
 	defer func() { stopElect(); <-electDone }()
 	if err := d.sched.Start(ctx); err != nil {
 		stopBeat()
