@@ -159,7 +159,7 @@ func (g *judge) judgeFlow(ctx context.Context, j Job, known int, now time.Time) 
 		return err
 	}
 	rounds := map[int64]map[string]*result.Run{} // round (Unix ns) → location → latest verdict
-	latest := map[string]int64{}                   // location → its latest round
+	latest := map[string]int64{}                 // location → its latest round
 	for i := range runs {
 		r := &runs[i]
 		round := r.StartedAt.Truncate(j.Interval).UnixNano()
