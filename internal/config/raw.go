@@ -222,7 +222,7 @@ func build(r *rawConfig, env func(string) string, dir string) (*Config, []error)
 	}
 	b.browser(r.Browser)
 	b.serveSettings(r)
-	b.replicaSettings(r)
+	b.replicaSettings(r, env)
 	b.retention(r.Retention)
 	b.dashboard(r.Dashboard)
 	b.alerts(r.Alerts)

@@ -25,11 +25,14 @@ const (
 
 var locationRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 
-// replicaSettings fills location, failover and alerts.min_failed_locations
-// from the file over their defaults.
-func (b *builder) replicaSettings(r *rawConfig) {
+// replicaSettings fills location (else LOGINPROBE_LOCATION, so one file
+// serves every location), failover and alerts.min_failed_locations from
+// the file over their defaults.
+func (b *builder) replicaSettings(r *rawConfig, env func(string) string) {
 	if r.Location != nil {
 		b.c.Location = strings.TrimSpace(*r.Location)
+	} else if v := strings.TrimSpace(env("LOGINPROBE_LOCATION")); v != "" {
+		b.c.Location = v
 	}
 	setPtr(&b.c.Failover, r.Failover)
 	setPtr(&b.c.Alerts.MinFailedLocations, r.Alerts.MinFailedLocations)

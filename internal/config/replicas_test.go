@@ -50,3 +50,10 @@ func TestMinFailedLocationsOf(t *testing.T) {
 		}
 	}
 }
+
+func TestLocationFromEnvironment(t *testing.T) {
+	c, err := Parse([]byte("clerk: {publishable_key: "+devPK+"}\n"), envOf(map[string]string{"LOGINPROBE_LOCATION": "us-east"}), "")
+	if err != nil || c.Location != "us-east" {
+		t.Fatalf("location %q, err %v; want us-east from LOGINPROBE_LOCATION", c.Location, err)
+	}
+}
