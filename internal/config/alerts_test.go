@@ -205,7 +205,7 @@ func TestAlertsErrors(t *testing.T) {
 			`config line 3: unknown key "webhook_url" in alerts.channels[0]: check the spelling (known: name, kind, min_severity, url, routing_key, secret, host, port, username, password, from, to, tls, ca_file)`,
 		}},
 		{name: "unknown key in alerts", yaml: "failure_treshold: 3", want: []string{
-			`config line 3: unknown key "failure_treshold" in alerts: did you mean "failure_threshold"? (known: failure_threshold, success_threshold, reminder, cannot_judge, dashboard_url, channels)`,
+			`config line 3: unknown key "failure_treshold" in alerts: did you mean "failure_threshold"? (known: failure_threshold, success_threshold, reminder, cannot_judge, dashboard_url, channels, min_failed_locations)`,
 		}},
 		{name: "reminder not a duration", yaml: "reminder: 30", want: []string{
 			`alerts.reminder: "30" is not a duration (line 3): write it with a unit, like 90s, 5m or 1h`,

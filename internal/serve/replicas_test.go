@@ -209,7 +209,7 @@ WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bi
 		t.Fatal(err)
 	}
 	go lead.stop()
-	next := waitLeader(t, rs, lead, 10*time.Second)
+	waitLeader(t, rs, lead, 10*time.Second)
 	took := time.Since(killed)
 	t.Logf("failover: a standby led %s after the leader's connection died (failover setting 3s, election every 1s)", took.Round(10*time.Millisecond))
 	if took > 3*time.Second {
@@ -219,7 +219,6 @@ WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bi
 	for _, r := range rs {
 		r.stop()
 	}
-	_ = next
 
 	got := readSlots(t, conn, "default")
 	for _, flow := range []string{"clerk-health", "user-api"} {
@@ -230,7 +229,11 @@ WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bi
 		if got.runs[flow] != len(slots) {
 			t.Errorf("%s: %d runs for %d slots: a slot ran twice or a claimed slot did not run", flow, got.runs[flow], len(slots))
 		}
-		t.Logf("%s: %d slots run, %d missed across the failover", flow, len(slots), missed(slots, replicaInterval))
+		m := missed(slots, replicaInterval)
+		t.Logf("%s: %d slots run, %d missed across the failover", flow, len(slots), m)
+		if window := int(took/replicaInterval) + 1; m > window {
+			t.Errorf("%s: %d slots missed, more than the %d inside the failover window", flow, m, window)
+		}
 	}
 }
 
@@ -280,6 +283,9 @@ func TestReplicaDatabaseOutage(t *testing.T) {
 		waitFor(t, "ready again", 20*time.Second, func() bool { c, _ := get(t, r.base+"/readyz"); return c == 200 })
 	}
 	waitFor(t, "buffered runs written", 10*time.Second, func() bool { return metric(t, lead, "loginprobe_buffered_runs") == "0" })
+	if v := metric(t, lead, "loginprobe_dropped_runs_total"); v != "0" {
+		t.Errorf("loginprobe_dropped_runs_total = %q, want 0", v)
+	}
 	a.stop()
 	b.stop()
 
@@ -290,8 +296,10 @@ FROM runs WHERE started_at BETWEEN $1 AND $2`, down, up).Scan(&during, &errs); e
 		t.Fatal(err)
 	}
 	t.Logf("outage of %s: %d passing runs judged and written afterwards, %d failed or errored", up.Sub(down).Round(100*time.Millisecond), during, errs)
-	if during < 4 || errs != 0 {
-		t.Errorf("runs judged during the outage and written afterwards: %d passed, %d failed or errored; want 4 or more passes and none else", during, errs)
+	// Four runs were buffered; one of them may have started just before the
+	// stop.
+	if during < 3 || errs != 0 {
+		t.Errorf("runs judged during the outage and written afterwards: %d passed, %d failed or errored; want 3 or more passes and none else", during, errs)
 	}
 	var incidents int
 	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM incidents WHERE kind = 'flow'`).Scan(&incidents); err != nil {
