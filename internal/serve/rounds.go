@@ -148,6 +148,7 @@ func (g *judge) judgeAll(ctx context.Context, now time.Time) error {
 			return err
 		}
 	}
+	g.tracker.Tick(ctx, now) // reminders of open global incidents
 	return nil
 }
 
