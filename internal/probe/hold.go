@@ -35,4 +35,3 @@ func (r *Run) hold(d time.Duration, method, rawURL string) {
 	r.rec.Held += d
 	r.mu.Unlock()
 }
-
