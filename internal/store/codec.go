@@ -25,23 +25,25 @@ func parseTime(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// red is the defensive redaction pass every text goes through before it is
-// written: redaction happens upstream, but a JWT or secret key that slipped
-// through must still not reach the file.
-func red(s string) string { return secret.RedactPatterns(s) }
+// Redact is the defensive redaction pass every text goes through before a
+// store writes it: redaction happens upstream, but a JWT or secret key that
+// slipped through must still not reach the database. Both stores use it.
+func Redact(s string) string { return secret.RedactPatterns(s) }
 
-// fmtList encodes a list of strings as a JSON array, redacting each.
-func fmtList(list []string) string {
+// EncodeList encodes a list of strings as a JSON array, redacting each: the
+// form both stores keep evidence and notes in (text in SQLite, jsonb in
+// PostgreSQL).
+func EncodeList(list []string) string {
 	out := make([]string, len(list))
 	for i, s := range list {
-		out[i] = red(s)
+		out[i] = Redact(s)
 	}
 	b, _ := json.Marshal(out) // []string always marshals
 	return string(b)
 }
 
-// parseList decodes a JSON array of strings; an empty list reads back as nil.
-func parseList(s string) ([]string, error) {
+// DecodeList decodes a JSON array of strings; an empty list reads back as nil.
+func DecodeList(s string) ([]string, error) {
 	var list []string
 	if err := json.Unmarshal([]byte(s), &list); err != nil {
 		return nil, fmt.Errorf("bad JSON list %q in database: %w", s, err)
@@ -51,3 +53,10 @@ func parseList(s string) ([]string, error) {
 	}
 	return list, nil
 }
+
+// The short names the store's own code uses.
+var (
+	red       = Redact
+	fmtList   = EncodeList
+	parseList = DecodeList
+)
