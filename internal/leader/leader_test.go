@@ -2,7 +2,9 @@ package leader_test
 
 import (
 	"context"
+	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,12 +124,18 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-// TestStandbyWithoutDatabase: a replica that cannot reach the database is a
-// standby, and IsLeader says so.
+// TestStandbyWithoutDatabase: a replica that cannot reach the database
+// keeps trying (it says so in its log) and stays a standby all the while.
 func TestStandbyWithoutDatabase(t *testing.T) {
-	r := start(t, "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=1", "eu")
-	time.Sleep(3 * tick)
-	if r.e.Leader() || r.e.IsLeader(context.Background()) == nil || r.e.Role() != "standby" {
+	var logs testkit.SyncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	e := leader.New("postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=1", "eu",
+		leader.Options{Every: tick, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	done := make(chan struct{})
+	go func() { defer close(done); e.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, func() bool { return strings.Count(logs.String(), "cannot reach the database") >= 2 }, "two failed connection attempts")
+	if e.Leader() || e.IsLeader(context.Background()) == nil || e.Role() != "standby" {
 		t.Fatal("a replica without a database claims to lead")
 	}
 }
